@@ -1,0 +1,68 @@
+# Lambda vs Kappa on real Kafka, Spark, Airflow and DuckDB.  `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+LK := $(BIN)/lk
+JAVA17 := $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/*-17-*))
+export JAVA_HOME ?= $(JAVA17)
+export LK_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: help setup demo test test-fast lint up down status bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed infra/jars/.installed ## venv with pinned packages + Maven jars (idempotent)
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found: install Python 3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(BIN)/python -c "import pyspark, sys; sys.exit(0 if pyspark.__version__ == '4.2.0' else 'pyspark was overwritten: ' + pyspark.__version__)"
+	touch $@
+
+infra/jars/.installed: infra/pom.xml infra/kafka-broker/pom.xml infra/spark-connector/pom.xml
+	@command -v mvn >/dev/null || { echo "setup: mvn not found: install Maven"; exit 1; }
+	@test -n "$(JAVA_HOME)" || { echo "setup: no Java 17 JDK found: install openjdk-17-jdk or set JAVA_HOME"; exit 1; }
+	rm -rf infra/jars/kafka infra/jars/spark-connector
+	mvn --quiet --batch-mode -f infra/pom.xml package
+	touch $@
+
+demo: setup ## start Kafka and stream a few thousand events (grows into the side-by-side experiment)
+	$(LK) kafka up
+	$(LK) produce --scenario dirty --events 5000 --rate 2500
+	$(LK) kafka status
+	@echo "Kafka keeps running; stop it with: make down"
+
+test: setup lint ## everything: lint, then the whole test suite against real Kafka and Spark
+	$(BIN)/pytest
+
+test-fast: setup ## the quick loop: tests that need no broker or Spark
+	$(BIN)/pytest -m "not slow"
+
+lint: setup ## ruff
+	$(BIN)/ruff check .
+
+up: setup ## start the local Kafka broker
+	$(LK) kafka up
+
+down: ## stop the local Kafka broker
+	@if [ -x $(LK) ]; then $(LK) kafka down; else echo "nothing to stop"; fi
+
+status: setup ## is Kafka running; topics and offsets
+	$(LK) kafka status
+
+bench: setup ## benchmarks against Kafka's own perf tools (needs `make up`)
+	$(LK) bench produce
+
+lock: ## re-resolve the pinned packages into requirements.lock
+	$(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'
+	( head -2 requirements.lock; /tmp/lk-lock-venv/bin/pip freeze --exclude-editable | grep -v lambda-kappa ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock; rm -rf /tmp/lk-lock-venv
+
+clean: down ## remove state (data/), the venv and the jars
+	rm -rf data $(VENV) infra/jars

@@ -1,0 +1,1 @@
+"""Oracle, scenarios, metrics, reports and benchmarks that compare the two architectures."""

@@ -1,0 +1,1 @@
+"""The `lk` command line and the small pieces every layer shares (settings, errors, Spark)."""

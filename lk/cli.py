@@ -1,0 +1,240 @@
+"""The `lk` command line: one entry point, a subcommand per job, readable errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lk.errors import LkError
+from lk.settings import DEFAULTS, Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `lk` command; errors the user can act on print one line and exit non-zero."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    settings = Settings.from_env(
+        data_dir=args.data_dir,
+        bootstrap=args.bootstrap,
+        topic=args.topic,
+        spark_master=args.spark_master,
+    )
+    try:
+        return args.run(settings, args) or 0
+    except LkError as error:
+        print(f"lk: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("lk: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("settings (each defaults to its environment variable)")
+    group.add_argument(
+        "--data-dir", help=f"all state (LK_DATA_DIR, default {DEFAULTS['LK_DATA_DIR']})"
+    )
+    group.add_argument(
+        "--bootstrap",
+        help=f"Kafka bootstrap servers (LK_BOOTSTRAP, default {DEFAULTS['LK_BOOTSTRAP']})",
+    )
+    group.add_argument("--topic", help=f"event topic (LK_TOPIC, default {DEFAULTS['LK_TOPIC']})")
+    group.add_argument(
+        "--spark-master",
+        help=f"Spark master (LK_SPARK_MASTER, default {DEFAULTS['LK_SPARK_MASTER']})",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="lk",
+        description="One event stream through a Lambda and a Kappa architecture.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    kafka = commands.add_parser(
+        "kafka", help="the local single-node KRaft broker", parents=[common]
+    )
+    kafka_commands = kafka.add_subparsers(title="kafka commands", metavar="ACTION", required=True)
+    _command(
+        kafka_commands,
+        "up",
+        "start the local broker (idempotent) and wait until it answers",
+        common,
+        _kafka_up,
+    )
+    _command(
+        kafka_commands,
+        "down",
+        "stop the local broker by PID and wait until it is gone",
+        common,
+        _kafka_down,
+    )
+    _command(
+        kafka_commands,
+        "status",
+        "is it running, its version, each topic's end offsets",
+        common,
+        _kafka_status,
+    )
+
+    produce = _command(
+        commands, "produce", "send generated events (or a file) to the topic", common, _produce
+    )
+    amount = produce.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--events", type=_positive_int, help="how many logical events to generate")
+    amount.add_argument("--duration", type=_positive_float, help="seconds of paced sending")
+    amount.add_argument(
+        "--from-file",
+        type=Path,
+        metavar="PATH",
+        help="replay a .jsonl or REES46 .csv file (.gz too)",
+    )
+    produce.add_argument(
+        "--rate",
+        type=_positive_float,
+        help="events per second: paces sending and the event clock (default: as fast as Kafka takes them)",
+    )
+    produce.add_argument("--seed", type=int, default=42, help="same seed, same events (default 42)")
+    produce.add_argument(
+        "--scenario", default="steady", help="steady, late-data, dirty or burst (default steady)"
+    )
+    produce.add_argument(
+        "--start-time",
+        help="event time of the first event, ISO-8601 UTC (default 2026-01-01T00:00:00Z)",
+    )
+    produce.add_argument(
+        "--partitions",
+        type=_positive_int,
+        default=4,
+        help="partitions if the topic is created (default 4)",
+    )
+    produce.add_argument(
+        "--replication-factor",
+        type=_positive_int,
+        default=1,
+        help="replicas if the topic is created (default 1)",
+    )
+    produce.add_argument("--json", action="store_true", help="print the summary as JSON")
+    produce.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    bench = commands.add_parser(
+        "bench", help="scripted benchmarks, as ratios to a reference", parents=[common]
+    )
+    bench_commands = bench.add_subparsers(title="benchmarks", metavar="BENCHMARK", required=True)
+    bench_produce = _command(
+        bench_commands,
+        "produce",
+        "our producer against Kafka's ProducerPerformance",
+        common,
+        _bench_produce,
+    )
+    bench_produce.add_argument(
+        "--events", type=_positive_int, default=200_000, help="records per run (default 200000)"
+    )
+    bench_produce.add_argument("--partitions", type=_positive_int, default=4)
+    bench_produce.add_argument("--out", type=Path, help="also write the figures to this JSON file")
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    common: argparse.ArgumentParser,
+    run: Callable[[Settings, argparse.Namespace], int | None],
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return number
+
+
+def _positive_float(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return number
+
+
+def _kafka_up(settings: Settings, args: argparse.Namespace) -> int:
+    from infra.kafka_broker import start_broker
+
+    state = start_broker(settings)
+    verb = "started" if state.started_now else "already running"
+    print(f"Kafka {state.version} {verb} at {state.bootstrap} (pid {state.pid}); log: {state.log}")
+    return 0
+
+
+def _kafka_down(settings: Settings, args: argparse.Namespace) -> int:
+    from infra.kafka_broker import stop_broker
+
+    pid = stop_broker(settings)
+    print("Kafka was not running" if pid is None else f"Kafka stopped (pid {pid})")
+    return 0
+
+
+def _kafka_status(settings: Settings, args: argparse.Namespace) -> int:
+    from infra.kafka_status import describe_kafka
+
+    report, healthy = describe_kafka(settings)
+    print(report)
+    return 0 if healthy else 1
+
+
+def _produce(settings: Settings, args: argparse.Namespace) -> int:
+    from workloads.run import produce
+
+    summary = produce(
+        settings,
+        events=args.events,
+        duration=args.duration,
+        from_file=args.from_file,
+        rate=args.rate,
+        seed=args.seed,
+        scenario_name=args.scenario,
+        start_time=args.start_time,
+        partitions=args.partitions,
+        replication_factor=args.replication_factor,
+        show_progress=False if args.no_progress else None,
+    )
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        width = max(len(key) for key in summary)
+        for key, value in summary.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
+    from experiments.bench_produce import format_report, run_bench_produce
+
+    figures = run_bench_produce(settings, events=args.events, partitions=args.partitions)
+    print(format_report(figures))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Small Kafka client helpers every layer shares: topics, end offsets, readable connection errors."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from lk.errors import LkError
+
+TOPIC_CONFIG = {
+    "message.timestamp.type": "LogAppendTime",  # the record timestamp is the ingestion time
+    "retention.ms": "-1",  # the log is the source of truth: keep it forever
+    "retention.bytes": "-1",
+}
+CONNECT_TIMEOUT_MS = 10_000
+BOOTSTRAP_TIMEOUT_MS = 5_000  # how long a missing broker takes to be reported
+
+# kafka-python logs every failed connection attempt at ERROR; our error message says it once.
+logging.getLogger("kafka").setLevel(logging.CRITICAL)
+
+
+def no_broker_message(bootstrap: str) -> str:
+    return f"no Kafka broker answers at {bootstrap} (start the local one with `lk kafka up`)"
+
+
+@contextlib.contextmanager
+def admin_client(
+    bootstrap: str, *, bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS
+) -> Iterator[KafkaAdminClient]:
+    """An admin client, closed afterwards; a missing broker becomes one readable LkError."""
+    try:
+        client = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=CONNECT_TIMEOUT_MS,
+            bootstrap_timeout_ms=bootstrap_timeout_ms,
+            client_id="lk-admin",
+        )
+    except KafkaError as error:
+        raise LkError(no_broker_message(bootstrap)) from error
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def ensure_topic(
+    bootstrap: str, topic: str, *, partitions: int = 4, replication_factor: int = 1
+) -> bool:
+    """Create the topic with LogAppendTime and infinite retention; return False if it existed."""
+    with admin_client(bootstrap) as admin:
+        if topic in admin.list_topics():
+            return False
+        try:
+            admin.create_topics(
+                {
+                    topic: {
+                        "num_partitions": partitions,
+                        "replication_factor": replication_factor,
+                        "configs": TOPIC_CONFIG,
+                    }
+                },
+                wait_for_metadata=True,
+            )
+        except TopicAlreadyExistsError:
+            return False
+        return True
+
+
+def delete_topic(bootstrap: str, topic: str) -> None:
+    """Delete a topic (benchmarks and tests clean up their own)."""
+    with admin_client(bootstrap) as admin:
+        admin.delete_topics([topic])
+
+
+def list_topics(bootstrap: str) -> list[str]:
+    """User topics on the cluster, sorted, without Kafka's internal ones."""
+    with admin_client(bootstrap) as admin:
+        return sorted(name for name in admin.list_topics() if not name.startswith("__"))
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """The next offset to be written in each partition of the topic (its end offset)."""
+    try:
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=CONNECT_TIMEOUT_MS + 1,
+            bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
+            client_id="lk-offsets",
+        )
+    except KafkaError as error:
+        raise LkError(no_broker_message(bootstrap)) from error
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
+        offsets = consumer.end_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
+        return {tp.partition: offset for tp, offset in sorted(offsets.items())}
+    finally:
+        consumer.close()
+
+
+def topic_config(bootstrap: str, topic: str) -> dict[str, str]:
+    """The topic's explicitly set configuration values."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    with admin_client(bootstrap) as admin:
+        result = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    entries = result.get("topic", {}).get(topic, {})
+    return {name: str(entry.get("value")) for name, entry in entries.items()}

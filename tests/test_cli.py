@@ -1,0 +1,54 @@
+"""The command line: every command has help, and a wrong flag is one readable line."""
+
+import subprocess
+import sys
+
+import pytest
+
+from lk.cli import build_parser, main
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("kafka", "produce", "bench"):
+        assert command in out
+
+
+def test_settings_flags_work_before_and_after_the_subcommand():
+    parser = build_parser()
+    after = parser.parse_args(["kafka", "status", "--topic", "t1", "--data-dir", "/tmp/x"])
+    assert after.topic == "t1" and after.data_dir == "/tmp/x"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["produce", "--events", "-3"],
+        ["produce", "--events", "ten"],
+        ["produce", "--rate", "5"],
+        ["kafka", "sideways"],
+        ["produce", "--events", "5", "--duration", "3"],
+    ],
+)
+def test_a_wrong_flag_is_a_usage_error_not_a_stack_trace(argv):
+    result = subprocess.run(
+        [sys.executable, "-m", "lk.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("lk ")
+
+
+def test_an_unknown_scenario_is_one_line(capsys):
+    code = main(["produce", "--events", "5", "--scenario", "nope", "--bootstrap", "127.0.0.1:1"])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "lk: error: unknown scenario 'nope'; choose one of: steady, late-data, dirty, burst"
+    )

@@ -1,0 +1,73 @@
+"""The event schema of DESIGN.md, defined once: Spark, the generator and validation all read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql.types import StructType
+
+ACTIONS = ("view", "click", "purchase")
+"""The actions an accepted event may carry."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an event: its JSON type, Spark type and whether it may be null."""
+
+    name: str
+    json_type: str  # "string" or "number"
+    spark_type: str  # a Spark SQL type name
+    nullable: bool = False
+
+
+EVENT_FIELDS: tuple[Field, ...] = (
+    Field("event_id", "string", "string"),
+    Field("user_id", "string", "string"),
+    Field("action", "string", "string"),
+    Field("product_id", "string", "string", nullable=True),
+    Field("amount", "number", "decimal(12,2)"),
+    Field("event_time", "string", "string"),
+)
+"""The fields of an event, in the order the generator writes them."""
+
+FIELD_NAMES = tuple(field.name for field in EVENT_FIELDS)
+
+EARLIEST_EVENT_YEAR = 1970
+LATEST_EVENT_YEAR = 2100
+"""Event times outside these years are impossible and rejected."""
+
+REJECTION_REASONS = (
+    "invalid_json",
+    "not_an_object",
+    "missing_field",
+    "wrong_type",
+    "unknown_action",
+    "negative_amount",
+    "amount_without_purchase",
+    "impossible_timestamp",
+)
+"""Why a record was rejected; a reason may add detail after a colon, e.g. `missing_field: user_id`."""
+
+
+def spark_json_schema() -> StructType:
+    """The schema Spark's `from_json` parses a record value with (every field as read from JSON)."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    # Parse everything as strings so a wrong type is detected and rejected, not nulled silently.
+    return StructType([StructField(field.name, StringType(), True) for field in EVENT_FIELDS])
+
+
+def spark_event_schema() -> StructType:
+    """The schema of an accepted event in Spark: typed columns, `event_time` as a UTC timestamp."""
+    from pyspark.sql.types import DecimalType, StringType, StructField, StructType, TimestampType
+
+    types = {"string": StringType(), "decimal(12,2)": DecimalType(12, 2)}
+    fields = [
+        StructField(field.name, types[field.spark_type], field.nullable)
+        for field in EVENT_FIELDS
+        if field.name != "event_time"
+    ]
+    fields.append(StructField("event_time", TimestampType(), False))
+    return StructType(fields)

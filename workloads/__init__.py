@@ -1,0 +1,1 @@
+"""Event sources for the pipelines: a seeded generator, file replay, and the Kafka producer."""
