@@ -46,10 +46,11 @@ def topic(kafka: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def spark(kafka: Settings):
+def spark(tmp_path_factory: pytest.TempPathFactory):
     """The one Spark session of the test run, started by the project's factory."""
     from lk.spark import spark_session
 
-    session = spark_session(kafka, "lk-tests")
+    settings = Settings.from_env(data_dir=tmp_path_factory.mktemp("lk-spark"))
+    session = spark_session(settings, "lk-tests")
     yield session
     session.stop()

@@ -38,6 +38,9 @@ EARLIEST_EVENT_YEAR = 1970
 LATEST_EVENT_YEAR = 2100
 """Event times outside these years are impossible and rejected."""
 
+MAX_AMOUNT = 10**10
+"""Amounts must fit decimal(12,2): a larger number is rejected as a wrong type."""
+
 REJECTION_REASONS = (
     "invalid_json",
     "not_an_object",

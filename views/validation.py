@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from views.events import ACTIONS, EARLIEST_EVENT_YEAR, EVENT_FIELDS, LATEST_EVENT_YEAR
+from views.events import ACTIONS, EARLIEST_EVENT_YEAR, EVENT_FIELDS, LATEST_EVENT_YEAR, MAX_AMOUNT
 
-_ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]00:00)$")
+ISO_UTC_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]00:00)$"
+"""An event time must look like this (Python's `re` and Spark's Java regex both read it)."""
+_ISO_UTC = re.compile(ISO_UTC_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def _check_values(document: dict) -> str | None:
         amount = Decimal(str(document["amount"]))
     except InvalidOperation:
         return "wrong_type: amount"
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         return "wrong_type: amount"
     if amount < 0:
         return "negative_amount"

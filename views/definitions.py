@@ -1,0 +1,110 @@
+"""The four views of DESIGN.md as pure DataFrame -> DataFrame functions: no I/O, batch or stream.
+
+Each takes accepted events (the typed schema of `views.events.spark_event_schema`), counts every
+event_id once, and works in event time. Window sizes and the session gap are parameters, so
+experiments can compress time. Streaming callers set the watermark before calling a view.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyspark.sql import functions as F
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+REVENUE_TYPE = "decimal(14,2)"
+
+
+def distinct_events(events: DataFrame) -> DataFrame:
+    """Each event_id once (the first copy seen; streaming keeps ids within the watermark)."""
+    if events.isStreaming:
+        return events.dropDuplicatesWithinWatermark(["event_id"])
+    return events.dropDuplicates(["event_id"])
+
+
+def _revenue(events_column: str = "amount") -> F.Column:
+    purchase_amount = F.when(F.col("action") == "purchase", F.col(events_column)).otherwise(0)
+    return F.coalesce(F.sum(purchase_amount), F.lit(0)).cast(REVENUE_TYPE).alias("revenue")
+
+
+def action_counts(events: DataFrame, *, window: str = "1 minute") -> DataFrame:
+    """One row per tumbling event-time window and action: how many events, and purchase revenue."""
+    counted = (
+        distinct_events(events)
+        .groupBy(F.window("event_time", window).alias("window"), "action")
+        .agg(F.count("*").alias("events"), _revenue())
+    )
+    # (window_start, window_end, action, events, revenue)
+    return counted.select(
+        F.col("window.start").alias("window_start"),
+        F.col("window.end").alias("window_end"),
+        "action",
+        "events",
+        "revenue",
+    )
+
+
+def action_counts_sliding(
+    events: DataFrame, *, window: str = "5 minutes", slide: str = "1 minute"
+) -> DataFrame:
+    """One row per sliding event-time window (every `slide`) and action: events and revenue."""
+    counted = (
+        distinct_events(events)
+        .groupBy(F.window("event_time", window, slide).alias("window"), "action")
+        .agg(F.count("*").alias("events"), _revenue())
+    )
+    return counted.select(
+        F.col("window.start").alias("window_start"),
+        F.col("window.end").alias("window_end"),
+        "action",
+        "events",
+        "revenue",
+    )
+
+
+def user_sessions(events: DataFrame, *, gap: str = "5 minutes") -> DataFrame:
+    """One row per user session (events closer than `gap` apart): its span, counts and revenue.
+
+    `session_end` is the last event's time plus the gap, as Spark's session windows define it.
+    """
+    sessions = (
+        distinct_events(events)
+        .groupBy("user_id", F.session_window("event_time", gap).alias("session"))
+        .agg(
+            F.count("*").alias("events"),
+            F.count(F.when(F.col("action") == "view", 1)).alias("views"),
+            F.count(F.when(F.col("action") == "click", 1)).alias("clicks"),
+            F.count(F.when(F.col("action") == "purchase", 1)).alias("purchases"),
+            _revenue(),
+        )
+    )
+    # (user_id, session_start, session_end, events, views, clicks, purchases, revenue)
+    return sessions.select(
+        "user_id",
+        F.col("session.start").alias("session_start"),
+        F.col("session.end").alias("session_end"),
+        "events",
+        "views",
+        "clicks",
+        "purchases",
+        "revenue",
+    )
+
+
+def user_totals(events: DataFrame, *, period: str = "1 hour") -> DataFrame:
+    """One row per user and event-time hour: events, purchases and revenue in that hour."""
+    totals = (
+        distinct_events(events)
+        .groupBy("user_id", F.window("event_time", period).alias("hour"))
+        .agg(
+            F.count("*").alias("events"),
+            F.count(F.when(F.col("action") == "purchase", 1)).alias("purchases"),
+            _revenue(),
+        )
+    )
+    # (user_id, hour_start, events, purchases, revenue)
+    return totals.select(
+        "user_id", F.col("hour.start").alias("hour_start"), "events", "purchases", "revenue"
+    )
