@@ -111,7 +111,7 @@ def _consumer_performance(bootstrap: str, topic: str, records: int) -> dict[str,
     )
     lines = [line for line in output.splitlines() if line.strip()]
     header = next((line for line in lines if line.startswith("start.time")), "")
-    values = lines[-1]
+    values = lines[-1] if lines else ""
     row = dict(
         zip(
             (h.strip() for h in header.split(",")),

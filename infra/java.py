@@ -42,13 +42,18 @@ def java_command(
 
 def run_kafka_tool(main_class: str, *args: str, timeout: float = 600) -> str:
     """Run one of Kafka's command-line tools to completion and return what it printed."""
-    result = subprocess.run(
-        java_command(main_class, *args),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            java_command(main_class, *args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LkError(
+            f"{main_class.rsplit('.', 1)[-1]} did not finish within {timeout:.0f} s"
+        ) from None
     if result.returncode != 0:
         lines = (result.stderr + result.stdout).strip().splitlines() or ["no output"]
         cause = next((line for line in lines if "Exception" in line or "ERROR" in line), lines[-1])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,12 +76,41 @@ def start_broker(settings: Settings, *, timeout: float = 90.0) -> BrokerState:
             "use a loopback address (or set LK_KAFKA_BIND_HOST to bind elsewhere)"
         )
     version = kafka_version()
-    running = running_pid(files)
-    if running:
-        _wait_until_ready(settings.bootstrap, running, files, timeout)
-        return BrokerState(running, settings.bootstrap, version, files.log, started_now=False)
-
     files.root.mkdir(parents=True, exist_ok=True)
+    with _start_lock(files):
+        running = running_pid(files)
+        if running:
+            serving = _listener_port(files)
+            if serving != port:
+                raise LkError(
+                    f"the local broker already runs on port {serving} (pid {running}); "
+                    f"use --bootstrap 127.0.0.1:{serving} or `lk kafka down` first"
+                )
+            _wait_until_ready(settings.bootstrap, running, files, timeout)
+            return BrokerState(running, settings.bootstrap, version, files.log, started_now=False)
+        return _launch(settings, files, bind_host, host, port, version, timeout)
+
+
+@contextlib.contextmanager
+def _start_lock(files: BrokerFiles) -> Iterator[None]:
+    """One `lk kafka up` at a time per data directory: a second waits, then finds it running."""
+    with (files.root / "broker.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _launch(
+    settings: Settings,
+    files: BrokerFiles,
+    bind_host: str,
+    host: str,
+    port: int,
+    version: str,
+    timeout: float,
+) -> BrokerState:
     _require_free_port(bind_host, port, "the broker")
     controller_port = _controller_port(files) or _free_port(bind_host)
     _require_free_port(bind_host, controller_port, "the KRaft controller")
@@ -113,11 +144,13 @@ def stop_broker(settings: Settings, *, timeout: float = 60.0) -> int | None:
     if pid is None:
         files.pid.unlink(missing_ok=True)
         return None
-    os.kill(pid, signal.SIGTERM)  # a controlled shutdown: the log is closed cleanly
+    with contextlib.suppress(ProcessLookupError):  # it may exit on its own meanwhile
+        os.kill(pid, signal.SIGTERM)  # a controlled shutdown: the log is closed cleanly
     deadline = time.monotonic() + timeout
     while _alive(pid):
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
         time.sleep(0.2)
     files.pid.unlink(missing_ok=True)
@@ -139,16 +172,23 @@ def running_pid(files: BrokerFiles) -> int | None:
 
 
 def _alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie (a zombie child is reaped here)."""
+    """True while any thread of the process still runs (a zombie child is reaped here).
+
+    The JVM's main thread can exit, and show as a zombie, while its other threads still shut
+    down; so every thread is checked, not only the leader.
+    """
     with contextlib.suppress(ChildProcessError):
         reaped, _ = os.waitpid(pid, os.WNOHANG)
         if reaped == pid:
             return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
 
 
 def _wait_until_ready(bootstrap: str, pid: int, files: BrokerFiles, timeout: float) -> None:
@@ -182,6 +222,8 @@ def _last_error(log: Path) -> str:
 
 def _require_free_port(host: str, port: int, what: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the JVM does: sockets in TIME_WAIT from a broker just stopped do not hold the port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -195,6 +237,14 @@ def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+def _listener_port(files: BrokerFiles) -> int | None:
+    """The port the broker's client listener was configured with at its last start."""
+    for line in files.config.read_text().splitlines() if files.config.exists() else []:
+        if line.startswith("listeners="):
+            return int(line.split(",")[0].rsplit(":", 1)[1])
+    return None
 
 
 def _controller_port(files: BrokerFiles) -> int | None:

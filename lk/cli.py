@@ -20,10 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     settings = Settings.from_env(
-        data_dir=args.data_dir,
-        bootstrap=args.bootstrap,
-        topic=args.topic,
-        spark_master=args.spark_master,
+        data_dir=getattr(args, "data_dir", None),
+        bootstrap=getattr(args, "bootstrap", None),
+        topic=getattr(args, "topic", None),
+        spark_master=getattr(args, "spark_master", None),
     )
     try:
         return args.run(settings, args) or 0
@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a flag given before the subcommand is not overwritten by the subcommand's default.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     group = common.add_argument_group("settings (each defaults to its environment variable)")
     group.add_argument(
         "--data-dir", help=f"all state (LK_DATA_DIR, default {DEFAULTS['LK_DATA_DIR']})"

@@ -43,6 +43,8 @@ def admin_client(
         raise LkError(no_broker_message(bootstrap)) from error
     try:
         yield client
+    except KafkaError as error:
+        raise LkError(f"Kafka at {bootstrap} refused the request: {error}") from error
     finally:
         client.close()
 
@@ -104,10 +106,12 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 def topic_config(bootstrap: str, topic: str) -> dict[str, str]:
-    """The topic's explicitly set configuration values."""
+    """The topic's effective configuration, inherited broker defaults included."""
     from kafka.admin import ConfigResource, ConfigResourceType
 
     with admin_client(bootstrap) as admin:
-        result = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+        result = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="all"
+        )
     entries = result.get("topic", {}).get(topic, {})
     return {name: str(entry.get("value")) for name, entry in entries.items()}

@@ -30,7 +30,8 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
     os.environ["JAVA_HOME"] = str(java_home())
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if settings.spark_master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
     conf = {
@@ -41,12 +42,15 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.driver.host": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
-        "spark.driver.bindAddress": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         "spark.sql.warehouse.dir": str(settings.data_dir / "spark-warehouse"),
         **extra_conf,
     }
+    if settings.spark_master.startswith("local"):
+        # Local mode talks only to itself: keep the driver on loopback. A real cluster's
+        # executors must reach the driver, so there SPARK_LOCAL_IP / spark.driver.host decide.
+        conf.setdefault("spark.driver.host", "127.0.0.1")
+        conf.setdefault("spark.driver.bindAddress", "127.0.0.1")
     builder = SparkSession.builder.master(settings.spark_master).appName(app_name)
     for key, value in conf.items():
         builder = builder.config(key, value)

@@ -21,6 +21,10 @@ def test_settings_flags_work_before_and_after_the_subcommand():
     parser = build_parser()
     after = parser.parse_args(["kafka", "status", "--topic", "t1", "--data-dir", "/tmp/x"])
     assert after.topic == "t1" and after.data_dir == "/tmp/x"
+    before = parser.parse_args(["--topic", "t2", "--data-dir", "/tmp/y", "kafka", "status"])
+    assert before.topic == "t2" and before.data_dir == "/tmp/y"
+    mixed = parser.parse_args(["--topic", "t3", "produce", "--events", "1", "--bootstrap", "h:1"])
+    assert (mixed.topic, mixed.bootstrap) == ("t3", "h:1")
 
 
 @pytest.mark.parametrize(

@@ -30,8 +30,9 @@ class Checked:
 def check_record(value: bytes | None) -> Checked:
     """Validate a Kafka record value (UTF-8 JSON) against the event contract."""
     try:
-        document = json.loads(value) if value is not None else None
-    except (UnicodeDecodeError, ValueError):
+        # Decode as UTF-8 ourselves: json.loads(bytes) would also take UTF-16 and UTF-32.
+        document = json.loads(value.decode("utf-8")) if value is not None else None
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return Checked(None, "invalid_json")
     if not isinstance(document, dict):
         return Checked(None, "not_an_object")

@@ -30,17 +30,38 @@ LATE_AFTER_MS = 60_000
 
 def read_file(path: Path) -> Iterator[Record]:
     """Records from a .jsonl/.ndjson or REES46 .csv file (optionally .gz), in file order."""
-    if not path.exists():
-        raise LkError(f"no such file: {path}")
+    if not path.is_file():
+        raise LkError(f"no such file: {path}" if not path.exists() else f"not a file: {path}")
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     kind = suffixes[-1] if suffixes else ""
     if kind in (".jsonl", ".ndjson", ".json"):
         records = _jsonl_records(path)
     elif kind == ".csv":
+        _check_rees46_header(path)  # before anything is sent, not halfway through
         records = _rees46_records(path)
     else:
         raise LkError(f"cannot replay {path.name}: expected a .jsonl, .ndjson or REES46 .csv file")
-    return _mark_duplicates_and_late(records)
+    return _reading(path, _mark_duplicates_and_late(records))
+
+
+def _reading(path: Path, records: Iterator[Record]) -> Iterator[Record]:
+    """The records, with a file that breaks while being read reported as one readable error."""
+    try:
+        yield from records
+    except (OSError, EOFError, csv.Error) as error:
+        raise LkError(f"cannot read {path}: {error}") from error
+
+
+def _check_rees46_header(path: Path) -> list[str]:
+    try:
+        with _open_text(path) as lines:
+            header = next(csv.reader(lines), None) or []
+    except (OSError, EOFError, csv.Error) as error:
+        raise LkError(f"cannot read {path}: {error}") from error
+    missing = [column for column in REES46_COLUMNS if column not in header]
+    if missing:
+        raise LkError(f"{path.name} is not a REES46 CSV: missing column(s) {', '.join(missing)}")
+    return header
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -65,11 +86,6 @@ def _rees46_records(path: Path) -> Iterator[Record]:
     with _open_text(path) as lines:
         reader = csv.reader(lines)
         header = next(reader, None) or []
-        missing = [column for column in REES46_COLUMNS if column not in header]
-        if missing:
-            raise LkError(
-                f"{path.name} is not a REES46 CSV: missing column(s) {', '.join(missing)}"
-            )
         position = {name: index for index, name in enumerate(header)}
         for row in reader:
             if len(row) != len(header):

@@ -108,6 +108,8 @@ def send_records(
         producer.flush()
     except KafkaTimeoutError as error:
         raise LkError(f"Kafka at {bootstrap} stopped accepting records: {error}") from error
+    except KafkaError as error:  # e.g. a record larger than the broker accepts
+        raise LkError(f"Kafka refused record {summary.records + 1}: {error}") from error
     finally:
         producer.close(timeout=10)
         progress.close()

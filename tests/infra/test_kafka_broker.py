@@ -104,9 +104,28 @@ def test_down_leaves_no_process_behind(tmp_path):
     assert not os.path.exists(f"/proc/{state.pid}")
     assert running_pid(broker_files(settings)) is None
     assert stop_broker(settings) is None  # a second down is harmless
+    again = start_broker(settings)  # the port's TIME_WAIT sockets do not block a restart
+    assert again.started_now and again.pid != state.pid
+    assert stop_broker(settings) == again.pid
 
 
 def test_start_refuses_a_non_loopback_bootstrap(tmp_path):
     settings = Settings.from_env(data_dir=tmp_path, bootstrap="10.1.2.3:9092")
     with pytest.raises(LkError, match="loopback"):
         start_broker(settings)
+
+
+def test_a_request_the_broker_refuses_is_one_clear_line(kafka):
+    result = lk(
+        "produce",
+        "--events",
+        "5",
+        "--topic",
+        "needs-two-replicas",
+        "--replication-factor",
+        "2",
+        "--bootstrap",
+        kafka.bootstrap,
+    )
+    assert result.returncode == 1 and "refused" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -41,6 +41,8 @@ EDGE_CASES = [
     b'{"event_id": "e-1", "user',
     b"\xff\xfe",
     b"[1, 2]",
+    value().decode().encode("utf-16"),
+    b"\xef\xbb\xbf" + value(),  # a UTF-8 byte-order mark
     b'"just a string"',
     b"",
 ]

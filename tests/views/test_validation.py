@@ -60,6 +60,8 @@ def test_each_rule(changes, reason):
     [
         (b'{"event_id": "e-1", "user', "invalid_json"),
         (b"\xff\xfe", "invalid_json"),
+        (b"[" * 100_000, "invalid_json"),  # too deep to parse: rejected, not a crash
+        (value().decode().encode("utf-16"), "invalid_json"),  # the contract says UTF-8
         (b"[1, 2]", "not_an_object"),
         (None, "not_an_object"),
     ],

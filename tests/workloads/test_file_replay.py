@@ -61,4 +61,10 @@ def test_unsupported_inputs_are_readable_errors(tmp_path):
         read_file(tmp_path / "x.parquet")
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     with pytest.raises(LkError, match="not a REES46 CSV"):
-        list(read_file(tmp_path / "x.csv"))
+        read_file(tmp_path / "x.csv")  # found before a single record is sent
+    (tmp_path / "dir.jsonl").mkdir()
+    with pytest.raises(LkError, match="not a file"):
+        read_file(tmp_path / "dir.jsonl")
+    (tmp_path / "bad.jsonl.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(LkError, match="cannot read"):
+        list(read_file(tmp_path / "bad.jsonl.gz"))
