@@ -31,30 +31,23 @@ def _revenue(events_column: str = "amount") -> F.Column:
 
 def action_counts(events: DataFrame, *, window: str = "1 minute") -> DataFrame:
     """One row per tumbling event-time window and action: how many events, and purchase revenue."""
-    counted = (
-        distinct_events(events)
-        .groupBy(F.window("event_time", window).alias("window"), "action")
-        .agg(F.count("*").alias("events"), _revenue())
-    )
-    # (window_start, window_end, action, events, revenue)
-    return counted.select(
-        F.col("window.start").alias("window_start"),
-        F.col("window.end").alias("window_end"),
-        "action",
-        "events",
-        "revenue",
-    )
+    return _counts_per_window(events, window, window)
 
 
 def action_counts_sliding(
     events: DataFrame, *, window: str = "5 minutes", slide: str = "1 minute"
 ) -> DataFrame:
     """One row per sliding event-time window (every `slide`) and action: events and revenue."""
+    return _counts_per_window(events, window, slide)
+
+
+def _counts_per_window(events: DataFrame, window: str, slide: str) -> DataFrame:
     counted = (
         distinct_events(events)
         .groupBy(F.window("event_time", window, slide).alias("window"), "action")
         .agg(F.count("*").alias("events"), _revenue())
     )
+    # (window_start, window_end, action, events, revenue)
     return counted.select(
         F.col("window.start").alias("window_start"),
         F.col("window.end").alias("window_end"),
