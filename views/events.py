@@ -32,8 +32,6 @@ EVENT_FIELDS: tuple[Field, ...] = (
 )
 """The fields of an event, in the order the generator writes them."""
 
-FIELD_NAMES = tuple(field.name for field in EVENT_FIELDS)
-
 EARLIEST_EVENT_YEAR = 1970
 LATEST_EVENT_YEAR = 2100
 """Event times outside these years are impossible and rejected."""
