@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from lk import cli_lambda, cli_serving
+from lk.cli_args import command, first_line, positive_float, positive_int
 from lk.errors import LkError
 from lk.settings import DEFAULTS, Settings
 
@@ -29,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(settings, args) or 0
     except LkError as error:
         print(f"lk: error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # Spark's errors arrive as Py4J/PySpark exceptions
+        if type(error).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        print(f"lk: error: Spark failed: {first_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("lk: interrupted", file=sys.stderr)
@@ -63,21 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
         "kafka", help="the local single-node KRaft broker", parents=[common]
     )
     kafka_commands = kafka.add_subparsers(title="kafka commands", metavar="ACTION", required=True)
-    _command(
+    command(
         kafka_commands,
         "up",
         "start the local broker (idempotent) and wait until it answers",
         common,
         _kafka_up,
     )
-    _command(
+    command(
         kafka_commands,
         "down",
         "stop the local broker by PID and wait until it is gone",
         common,
         _kafka_down,
     )
-    _command(
+    command(
         kafka_commands,
         "status",
         "is it running, its version, each topic's end offsets",
@@ -85,12 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         _kafka_status,
     )
 
-    produce = _command(
+    produce = command(
         commands, "produce", "send generated events (or a file) to the topic", common, _produce
     )
     amount = produce.add_mutually_exclusive_group(required=True)
-    amount.add_argument("--events", type=_positive_int, help="how many logical events to generate")
-    amount.add_argument("--duration", type=_positive_float, help="seconds of paced sending")
+    amount.add_argument("--events", type=positive_int, help="how many logical events to generate")
+    amount.add_argument("--duration", type=positive_float, help="seconds of paced sending")
     amount.add_argument(
         "--from-file",
         type=Path,
@@ -99,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     produce.add_argument(
         "--rate",
-        type=_positive_float,
+        type=positive_float,
         help="events per second: paces sending and the event clock (default: as fast as Kafka takes them)",
     )
     produce.add_argument("--seed", type=int, default=42, help="same seed, same events (default 42)")
@@ -112,13 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     produce.add_argument(
         "--partitions",
-        type=_positive_int,
+        type=positive_int,
         default=4,
         help="partitions if the topic is created (default 4)",
     )
     produce.add_argument(
         "--replication-factor",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="replicas if the topic is created (default 1)",
     )
@@ -129,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="scripted benchmarks, as ratios to a reference", parents=[common]
     )
     bench_commands = bench.add_subparsers(title="benchmarks", metavar="BENCHMARK", required=True)
-    bench_produce = _command(
+    bench_produce = command(
         bench_commands,
         "produce",
         "our producer against Kafka's ProducerPerformance",
@@ -137,43 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         _bench_produce,
     )
     bench_produce.add_argument(
-        "--events", type=_positive_int, default=200_000, help="records per run (default 200000)"
+        "--events", type=positive_int, default=200_000, help="records per run (default 200000)"
     )
-    bench_produce.add_argument("--partitions", type=_positive_int, default=4)
+    bench_produce.add_argument("--partitions", type=positive_int, default=4)
     bench_produce.add_argument("--out", type=Path, help="also write the figures to this JSON file")
+    cli_lambda.register(commands, common, bench_commands)
+    cli_serving.register(commands, common)
     return parser
-
-
-def _command(
-    commands: argparse._SubParsersAction,
-    name: str,
-    help_text: str,
-    common: argparse.ArgumentParser,
-    run: Callable[[Settings, argparse.Namespace], int | None],
-) -> argparse.ArgumentParser:
-    parser = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
-    parser.set_defaults(run=run)
-    return parser
-
-
-def _positive_int(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return number
-
-
-def _positive_float(text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return number
 
 
 def _kafka_up(settings: Settings, args: argparse.Namespace) -> int:

@@ -84,8 +84,8 @@ def list_topics(bootstrap: str) -> list[str]:
         return sorted(name for name in admin.list_topics() if not name.startswith("__"))
 
 
-def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    """The next offset to be written in each partition of the topic (its end offset)."""
+@contextlib.contextmanager
+def _offsets_consumer(bootstrap: str) -> Iterator[KafkaConsumer]:
     try:
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
@@ -96,13 +96,39 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     except KafkaError as error:
         raise LkError(no_broker_message(bootstrap)) from error
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
-        offsets = consumer.end_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
-        return {tp.partition: offset for tp, offset in sorted(offsets.items())}
+        yield consumer
+    except KafkaError as error:
+        raise LkError(f"Kafka at {bootstrap} refused the request: {error}") from error
     finally:
         consumer.close()
+
+
+def _partitions(consumer: KafkaConsumer, bootstrap: str, topic: str) -> list[TopicPartition]:
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
+    return [TopicPartition(topic, p) for p in sorted(partitions)]
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """The next offset to be written in each partition of the topic (its end offset)."""
+    with _offsets_consumer(bootstrap) as consumer:
+        offsets = consumer.end_offsets(_partitions(consumer, bootstrap, topic))
+        return {tp.partition: offset for tp, offset in sorted(offsets.items())}
+
+
+def offsets_before(bootstrap: str, topic: str, timestamp_ms: int) -> dict[int, int]:
+    """Per partition, the first offset whose ingestion time is at or after `timestamp_ms`
+    (the end offset when every record is older): reading up to it takes exactly the records
+    ingested before that moment, however often it is asked."""
+    with _offsets_consumer(bootstrap) as consumer:
+        partitions = _partitions(consumer, bootstrap, topic)
+        ends = consumer.end_offsets(partitions)
+        found = consumer.offsets_for_times({tp: timestamp_ms for tp in partitions})
+        return {
+            tp.partition: found[tp].offset if found.get(tp) is not None else ends[tp]
+            for tp in partitions
+        }
 
 
 def topic_config(bootstrap: str, topic: str) -> dict[str, str]:

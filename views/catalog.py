@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from views.definitions import action_counts, action_counts_sliding, user_sessions, user_totals
@@ -14,14 +14,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class View:
-    """A named view at one logic version: its function, parameters and the column that says
-    when a row is complete (a row is final once this event time is at or before the horizon)."""
+    """A named view at one logic version: its function and parameters, the columns that identify
+    a row, and when a row is complete (`complete_at`, a SQL expression over the output columns:
+    a row is final once it is at or before the batch horizon H)."""
 
     name: str
     version: str
     function: Callable[..., DataFrame]
     params: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ("window_start", "window_end", "action")
     complete_at: str = "window_end"
+    streaming_output_mode: str = "update"
+    """Spark emits session windows only once closed ("append"); the others as they change."""
 
     def apply(self, events: DataFrame) -> DataFrame:
         return self.function(events, **self.params)
@@ -36,16 +40,29 @@ LOGIC_VERSIONS: dict[str, tuple[View, ...]] = {
             action_counts_sliding,
             {"window": "5 minutes", "slide": "1 minute"},
         ),
-        View("user_sessions", "v1", user_sessions, {"gap": "5 minutes"}, "session_end"),
-        View("user_totals", "v1", user_totals, {"period": "1 hour"}, "hour_start"),
+        View(
+            "user_sessions",
+            "v1",
+            user_sessions,
+            {"gap": "5 minutes"},
+            key=("user_id", "session_start"),
+            complete_at="session_end",
+            streaming_output_mode="append",
+        ),
+        View(
+            "user_totals",
+            "v1",
+            user_totals,
+            {"period": "1 hour"},
+            key=("user_id", "hour_start"),
+            complete_at="hour_start + INTERVAL '1 hour'",
+        ),
     ),
 }
 """v1 is the logic of DESIGN.md. v2 changes one view's logic (a longer session gap: a user
 who pauses 5-10 minutes is one session, not two), to measure what a logic change costs."""
 LOGIC_VERSIONS["v2"] = tuple(
-    View(v.name, "v2", v.function, {"gap": "10 minutes"}, v.complete_at)
-    if v.name == "user_sessions"
-    else v
+    replace(v, version="v2", params={"gap": "10 minutes"}) if v.name == "user_sessions" else v
     for v in LOGIC_VERSIONS["v1"]
 )
 

@@ -1,0 +1,127 @@
+"""The batch job: every view over the whole master dataset, staged as a new immutable version,
+then published with one rename together with its horizon H."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from batch_layer.ingest import committed_runs, master_events
+from lk.atomic import exclusive_lock, publish_dir, read_json, staging_dir, write_json
+from lk.durations import parse_duration
+from lk.errors import LkError
+from lk.paths import STAGING, Layout, numbered
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from lk.settings import Settings
+
+DEFAULT_LATENESS = "10 minutes"
+"""How late (in event time) an event may still arrive: windows ending more than this before the
+newest event are complete. The speed layer's default watermark is the same."""
+KEEP_VERSIONS = 3
+"""Published versions kept: readers of an older catalog still find their files for a while."""
+
+
+def published_versions(layout: Layout) -> list[tuple[int, Path]]:
+    """Published batch versions, oldest first."""
+    return numbered(layout.batch, "version=")
+
+
+def current_manifest(layout: Layout) -> dict | None:
+    """The manifest of the newest published version, or None before the first."""
+    versions = published_versions(layout)
+    return read_json(versions[-1][1] / "manifest.json") if versions else None
+
+
+def compute_views(
+    spark: SparkSession,
+    settings: Settings,
+    logic_version: str = "v1",
+    lateness: str = DEFAULT_LATENESS,
+) -> dict:
+    """Recompute every view from the master dataset into a staged version; return its manifest
+    (`skipped` when the newest published version already covers the same runs and logic)."""
+    from pyspark.sql import functions as F
+
+    from views.catalog import views_at
+
+    layout = Layout(settings.data_dir)
+    started = time.monotonic()
+    runs = committed_runs(layout)
+    last_run = runs[-1][0] if runs else 0
+    current = current_manifest(layout)
+    if current and current["ingest_run"] == last_run and current["logic_version"] == logic_version:
+        return {**current, "skipped": True, "staging": None}
+
+    views = views_at(logic_version)
+    events = master_events(spark, settings).persist()
+    try:
+        newest = events.agg(F.max("event_time")).first()[0]
+        horizon = _horizon(newest, lateness)
+        staged = staging_dir(layout.batch, "version")
+        rows = {}
+        for view in views:
+            output = view.apply(events).withColumn("processed_at", F.current_timestamp())
+            output.coalesce(1).write.parquet(str(staged / view.name))
+            rows[view.name] = spark.read.parquet(str(staged / view.name)).count()
+        manifest = {
+            "logic_version": logic_version,
+            "params": {view.name: view.params for view in views},
+            "lateness": lateness,
+            "horizon": horizon.isoformat() if horizon else None,
+            "newest_event_time": _aware(newest).isoformat() if newest else None,
+            "ingest_run": last_run,
+            "offsets": (read_json(runs[-1][1] / "offsets.json") or {}).get("end") if runs else {},
+            "rows": rows,
+            "computed_at": datetime.now(UTC).isoformat(),
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        write_json(staged / "manifest.json", manifest)
+    finally:
+        events.unpersist()
+    return {**manifest, "skipped": False, "staging": str(staged)}
+
+
+def publish(settings: Settings, staged: dict, keep: int = KEEP_VERSIONS) -> dict:
+    """Move a staged version into place as the newest published version (one rename), then
+    retire versions beyond the newest `keep`; return the version number and horizon."""
+    layout = Layout(settings.data_dir)
+    with exclusive_lock(layout.batch / ".lock"):
+        versions = published_versions(layout)
+        if staged.get("skipped"):
+            number = versions[-1][0] if versions else None
+            return {"version": number, "horizon": staged.get("horizon"), "published": False}
+        folder = Path(staged["staging"])
+        if not folder.exists() or folder.parent.name != STAGING:
+            raise LkError(f"no staged batch version at {folder}: run the batch views again")
+        number = versions[-1][0] + 1 if versions else 1
+        publish_dir(folder, layout.batch_version(number))
+        for _, old in published_versions(layout)[:-keep]:
+            _remove_tree(old)
+    return {"version": number, "horizon": staged["horizon"], "published": True}
+
+
+def _horizon(newest: datetime | None, lateness: str) -> datetime | None:
+    """H: the newest event time minus the allowed lateness, down to the whole minute."""
+    if newest is None:
+        return None
+    moment = _aware(newest) - parse_duration(lateness)
+    return moment.replace(second=0, microsecond=0)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    # Rename first so no reader resolves a half-deleted version by its published name.
+    doomed = folder.with_name(f"{STAGING}-retired-{folder.name}-{os.getpid()}")
+    os.rename(folder, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)

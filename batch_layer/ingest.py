@@ -1,0 +1,168 @@
+"""Kafka -> the master dataset, exactly once: each run continues from the offsets the last
+committed run reached, and commits its data and its offsets together with one rename."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lk.atomic import clear_staging, exclusive_lock, publish_dir, read_json, staging_dir, write_json
+from lk.errors import LkError
+from lk.kafka_client import end_offsets, offsets_before
+from lk.paths import Layout, numbered
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from lk.settings import Settings
+
+MASTER_COLUMNS = (
+    "event_id",
+    "user_id",
+    "action",
+    "product_id",
+    "amount",
+    "event_time",
+    "partition",
+    "offset",
+    "ingestion_time",
+)
+"""A master-dataset row: one accepted Kafka record (duplicates kept: the log is the truth),
+stored under event_date=/event_hour= folders."""
+
+
+def committed_runs(layout: Layout) -> list[tuple[int, Path]]:
+    """The committed ingest runs, oldest first (a run folder exists only once committed)."""
+    return numbered(layout.ingest, "run=")
+
+
+def committed_offsets(layout: Layout, topic: str) -> dict[int, int]:
+    """The next offset to read per partition: where the last committed run stopped."""
+    runs = committed_runs(layout)
+    if not runs:
+        return {}
+    last = read_json(runs[-1][1] / "offsets.json") or {}
+    if last.get("topic") != topic:
+        raise LkError(
+            f"{layout.ingest} holds topic {last.get('topic')!r}, not {topic!r}: "
+            "use one data directory per topic (--data-dir)"
+        )
+    return {int(p): offset for p, offset in last["end"].items()}
+
+
+def ingest(spark: SparkSession, settings: Settings, until: datetime | None = None) -> dict:
+    """Append the records after the committed offsets (up to those ingested before `until`,
+    or up to the end of the log) to the master dataset; return what the run did."""
+    from views.parse import parse_events
+
+    layout = Layout(settings.data_dir)
+    started = time.monotonic()
+    with exclusive_lock(layout.ingest / ".lock"):
+        clear_staging(layout.ingest)
+        start = committed_offsets(layout, settings.topic)
+        if until is None:
+            end = end_offsets(settings.bootstrap, settings.topic)
+        else:
+            end = offsets_before(settings.bootstrap, settings.topic, _millis(until))
+        start = {p: start.get(p, 0) for p in end}
+        end = {p: max(end[p], start[p]) for p in end}  # never step back
+        records = sum(end[p] - start[p] for p in end)
+        summary = {
+            "topic": settings.topic,
+            "start": start,
+            "end": end,
+            "records": records,
+            "until": until.isoformat() if until else None,
+        }
+        if records == 0:
+            return {**summary, "run": None, "events": 0, "rejected": 0, "seconds": 0.0}
+
+        runs = committed_runs(layout)
+        run = runs[-1][0] + 1 if runs else 1
+        staged = staging_dir(layout.ingest, f"run={run:06d}")
+        parsed = parse_events(_read_kafka(spark, settings, start, end)).persist()
+        try:
+            events, rejected = _count_verdicts(parsed)
+            _write_events(parsed, staged / "events")
+            _write_rejected(parsed, staged / "rejected")
+        finally:
+            parsed.unpersist()
+        if events + rejected != records:
+            raise LkError(f"ingest read {events + rejected} records, expected {records}")
+        summary.update(run=run, events=events, rejected=rejected)
+        summary["committed_at"] = datetime.now(UTC).isoformat()
+        write_json(staged / "offsets.json", summary)
+        publish_dir(staged, layout.ingest_run(run))  # the commit: data and offsets at once
+    return {**summary, "seconds": round(time.monotonic() - started, 3)}
+
+
+def master_events(spark: SparkSession, settings: Settings) -> DataFrame:
+    """Every accepted record of every committed run (the master dataset), duplicates included."""
+    from views.events import spark_event_schema
+
+    folders = [
+        str(folder / "events")
+        for _, folder in committed_runs(Layout(settings.data_dir))
+        if (folder / "events").exists()
+    ]
+    schema = spark_event_schema()
+    if not folders:
+        return spark.createDataFrame([], schema)
+    # Each run is its own root: read the files, not the run=/event_date= folder names.
+    reader = spark.read.option("recursiveFileLookup", "true")
+    return reader.parquet(*folders).select(*schema.fieldNames())
+
+
+def _read_kafka(
+    spark: SparkSession, settings: Settings, start: dict[int, int], end: dict[int, int]
+) -> DataFrame:
+    import json
+
+    topic = settings.topic
+    return (
+        spark.read.format("kafka")
+        .option("kafka.bootstrap.servers", settings.bootstrap)
+        .option("assign", json.dumps({topic: sorted(end)}))
+        .option("startingOffsets", json.dumps({topic: {str(p): o for p, o in start.items()}}))
+        .option("endingOffsets", json.dumps({topic: {str(p): o for p, o in end.items()}}))
+        .load()
+    )
+
+
+def _write_events(parsed: DataFrame, folder: Path) -> None:
+    from pyspark.sql import functions as F
+
+    # The filter of views.parse.accepted_events, but keeping where each record came from.
+    accepted = parsed.where(F.col("reason").isNull()).select(*MASTER_COLUMNS)
+    # (event fields, partition, offset, ingestion_time, event_date, event_hour)
+    (
+        accepted.withColumn("event_date", F.to_date("event_time"))
+        .withColumn("event_hour", F.hour("event_time"))
+        .write.partitionBy("event_date", "event_hour")
+        .parquet(str(folder))
+    )
+
+
+def _write_rejected(parsed: DataFrame, folder: Path) -> None:
+    from views.parse import rejected_records
+
+    rejected_records(parsed).coalesce(1).write.parquet(str(folder))
+
+
+def _count_verdicts(parsed: DataFrame) -> tuple[int, int]:
+    """(accepted, rejected) records."""
+    from pyspark.sql import functions as F
+
+    row = parsed.agg(
+        F.count_if(F.col("reason").isNull()).alias("accepted"),
+        F.count_if(F.col("reason").isNotNull()).alias("rejected"),
+    ).first()
+    return int(row["accepted"]), int(row["rejected"])
+
+
+def _millis(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise LkError("the ingest cut-off must be a UTC time with a zone")
+    return int(moment.timestamp() * 1000)

@@ -1,0 +1,53 @@
+"""The batch layer's Spark entry point for `spark-submit` (what Airflow runs).
+
+    spark-submit ... batch_layer/job.py ingest [--until ISO-TIME] --result FILE
+    spark-submit ... batch_layer/job.py views [--logic-version v1] [--lateness '10 minutes'] --result FILE
+
+Settings come from the LK_* environment variables; the result is written as JSON to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one batch step under spark-submit and write its result as JSON."""
+    parser = argparse.ArgumentParser(prog="batch_layer/job.py")
+    parser.add_argument("step", choices=["ingest", "views"])
+    parser.add_argument("--until", type=datetime.fromisoformat)
+    parser.add_argument("--logic-version", default="v1")
+    parser.add_argument("--lateness")
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    from batch_layer.batch_views import DEFAULT_LATENESS, compute_views
+    from batch_layer.ingest import ingest
+    from lk.atomic import write_json
+    from lk.errors import LkError
+    from lk.settings import Settings
+    from lk.spark import spark_session
+
+    settings = Settings.from_env()
+    spark = spark_session(settings, f"lk-lambda-batch-{args.step}")
+    try:
+        if args.step == "ingest":
+            result = ingest(spark, settings, args.until)
+        else:
+            result = compute_views(
+                spark, settings, args.logic_version, args.lateness or DEFAULT_LATENESS
+            )
+    except LkError as error:
+        print(f"lk: error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        spark.stop()
+    write_json(args.result, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""A Structured Streaming job over the view functions: what the speed layer and Kappa both run.
+
+One streaming query per view (Spark allows one aggregation per query), each reading the topic,
+parsing with `views.parse`, setting the event-time watermark and applying the view. Every
+micro-batch's output becomes one immutable Parquet file, `batch-<id>.parquet`, written under a
+temporary name and renamed into place: a replayed micro-batch (after a crash) rewrites the same
+file with the same rows, so the output is exactly once. The checkpoint keeps offsets and state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lk.atomic import write_json
+from lk.errors import LkError
+from lk.paths import StreamPaths
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.streaming import StreamingQuery
+
+    from lk.settings import Settings
+    from views.catalog import View
+
+REJECTED = "rejected"
+"""The name of the extra query that keeps rejected records (Kappa has no ingest to do it)."""
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """How a streaming job reads, what it computes and how often it emits."""
+
+    name: str
+    logic_version: str = "v1"
+    watermark: str = "10 minutes"
+    trigger: str = "250 milliseconds"
+    until_caught_up: bool = False
+    starting_offsets: str = "earliest"
+    max_offsets_per_trigger: int | None = None
+    keep_rejected: bool = False
+
+
+def start_queries(
+    spark: SparkSession, settings: Settings, paths: StreamPaths, options: StreamOptions
+) -> list[StreamingQuery]:
+    """Start one query per view (and one for rejected records if asked); checkpoints resume."""
+    from views.catalog import views_at
+
+    views = views_at(options.logic_version)
+    _check_same_job(paths, options)
+    queries = []
+    try:
+        for view in views:
+            queries.append(_start_view_query(spark, settings, paths, options, view))
+        if options.keep_rejected:
+            queries.append(_start_rejected_query(spark, settings, paths, options))
+    except Exception:
+        for query in queries:
+            query.stop()
+        raise
+    return queries
+
+
+def _check_same_job(paths: StreamPaths, options: StreamOptions) -> None:
+    """A checkpoint belongs to one logic and watermark: refuse to resume it with others."""
+    from lk.atomic import read_json
+
+    recorded = read_json(paths.state_file)
+    wanted = {"logic_version": options.logic_version, "watermark": options.watermark}
+    if recorded and {key: recorded.get(key) for key in wanted} != wanted:
+        raise LkError(
+            f"{paths.root} was started with logic {recorded.get('logic_version')} and watermark "
+            f"{recorded.get('watermark')!r}; start a new version (or remove it) to change them"
+        )
+    if not recorded:
+        write_json(
+            paths.state_file,
+            {**asdict(options), "started_at": datetime.now(UTC).isoformat()},
+        )
+
+
+def _source(spark: SparkSession, settings: Settings, options: StreamOptions) -> DataFrame:
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", settings.bootstrap)
+        .option("subscribe", settings.topic)
+        .option("startingOffsets", options.starting_offsets)
+    )
+    if options.max_offsets_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", str(options.max_offsets_per_trigger))
+    return reader.load()
+
+
+def _start_view_query(
+    spark: SparkSession,
+    settings: Settings,
+    paths: StreamPaths,
+    options: StreamOptions,
+    view: View,
+) -> StreamingQuery:
+    from views.parse import accepted_events, parse_events
+
+    events = accepted_events(parse_events(_source(spark, settings, options)))
+    output = view.apply(events.withWatermark("event_time", options.watermark))
+    folder = paths.view_files(view.name)
+    write_seed(spark, output, folder)
+    return _write(
+        output.writeStream.outputMode(view.streaming_output_mode),
+        paths,
+        options,
+        view.name,
+        MicroBatchFiles(folder),
+    )
+
+
+def _start_rejected_query(
+    spark: SparkSession, settings: Settings, paths: StreamPaths, options: StreamOptions
+) -> StreamingQuery:
+    from views.parse import parse_events, rejected_records
+
+    rejected = rejected_records(parse_events(_source(spark, settings, options)))
+    return _write(
+        rejected.writeStream.outputMode("append"),
+        paths,
+        options,
+        REJECTED,
+        MicroBatchFiles(paths.rejected, processing_time=False),
+    )
+
+
+def _write(writer, paths: StreamPaths, options: StreamOptions, name: str, sink) -> StreamingQuery:
+    trigger = (
+        {"availableNow": True} if options.until_caught_up else {"processingTime": options.trigger}
+    )
+    return (
+        writer.queryName(f"{options.name}-{name}-{uuid.uuid4().hex[:6]}")
+        .option("checkpointLocation", str(paths.checkpoints / name))
+        .trigger(**trigger)
+        .foreachBatch(sink)
+        .start()
+    )
+
+
+class MicroBatchFiles:
+    """foreachBatch sink: one Parquet file per micro-batch, replaced whole on a replay."""
+
+    def __init__(self, folder: Path, *, processing_time: bool = True) -> None:
+        self.folder = folder
+        self.processing_time = processing_time
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        import pyarrow.parquet as pq
+        from pyspark.sql import functions as F
+
+        if self.processing_time:
+            batch = batch.withColumn("processed_at", F.current_timestamp())
+        table = batch.withColumn("batch_id", F.lit(batch_id).cast("long")).toArrow()
+        if table.num_rows == 0:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"batch-{batch_id:09d}.parquet"
+        temporary = self.folder / f".{final.name}.{uuid.uuid4().hex}.tmp"
+        pq.write_table(table, temporary)
+        os.replace(temporary, final)
+
+
+def write_seed(spark: SparkSession, output: DataFrame, folder: Path) -> None:
+    """An empty file with the output's columns, so readers find the schema before batch 0."""
+    import pyarrow.parquet as pq
+    from pyspark.sql import functions as F
+
+    seed = folder / "batch-seed.parquet"
+    if seed.exists():
+        return
+    empty = spark.createDataFrame([], output.schema)
+    empty = empty.withColumn("processed_at", F.current_timestamp())
+    table = empty.withColumn("batch_id", F.lit(-1).cast("long")).toArrow()
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".seed.{uuid.uuid4().hex}.tmp"
+    pq.write_table(table, temporary)
+    os.replace(temporary, seed)
+
+
+def follow(
+    queries: list[StreamingQuery],
+    paths: StreamPaths,
+    options: StreamOptions,
+    *,
+    poll_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+) -> dict:
+    """Record progress until every query ends (caught up) or `stop` is set (or SIGTERM/SIGINT);
+    then stop the queries cleanly. Returns the final status; a failed query raises LkError."""
+    stop = stop or threading.Event()
+    restore = _stop_on_signals(stop)
+    recorder = ProgressRecorder(paths, options)
+    try:
+        while not stop.is_set() and any(query.isActive for query in queries):
+            recorder.record(queries)
+            _raise_failure(queries)
+            stop.wait(poll_seconds)
+    finally:
+        for query in queries:
+            if query.isActive:
+                query.stop()
+        restore()
+    _raise_failure(queries)
+    return recorder.record(queries)
+
+
+def _raise_failure(queries: list[StreamingQuery]) -> None:
+    for query in queries:
+        error = query.exception()
+        if error is not None:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            raise LkError(f"streaming query {query.name} failed: {first}")
+
+
+def _stop_on_signals(stop: threading.Event):
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set())
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+class ProgressRecorder:
+    """Writes each micro-batch's progress once (`progress/<query>/<batch>.json`, idempotent by
+    batch id) and a summary, `progress/latest.json`, that the serving status reads."""
+
+    def __init__(self, paths: StreamPaths, options: StreamOptions) -> None:
+        self.paths = paths
+        self.options = options
+
+    def record(self, queries: list[StreamingQuery]) -> dict:
+        latest: dict[str, dict] = {}
+        for query in queries:
+            name = query.name.removeprefix(f"{self.options.name}-").rsplit("-", 1)[0]
+            folder = self.paths.progress / name
+            for progress in [_as_dict(p) for p in query.recentProgress]:
+                target = folder / f"{progress['batchId']:09d}.json"
+                if not target.exists():
+                    write_json(target, _batch_summary(progress))
+            if query.lastProgress is not None:
+                latest[name] = _batch_summary(_as_dict(query.lastProgress))
+        status = summarize(self.paths, self.options, latest)
+        write_json(self.paths.progress / "latest.json", status)
+        return status
+
+
+def _batch_summary(progress: dict) -> dict:
+    """The figures of one micro-batch the experiments use."""
+    source = (progress.get("sources") or [{}])[0]
+    end = _partition_offsets(source.get("endOffset"))
+    latest = _partition_offsets(source.get("latestOffset"))
+    return {
+        "batch_id": progress["batchId"],
+        "timestamp": progress["timestamp"],
+        "input_rows": progress.get("numInputRows", 0),
+        "rows_per_second": progress.get("processedRowsPerSecond"),
+        "duration_ms": progress.get("durationMs", {}).get("triggerExecution"),
+        "watermark": (progress.get("eventTime") or {}).get("watermark"),
+        "dropped_late": sum(
+            op.get("numRowsDroppedByWatermark", 0) for op in progress.get("stateOperators", [])
+        ),
+        "end_offsets": end,
+        "lag": sum(max(latest.get(p, 0) - offset, 0) for p, offset in end.items()),
+    }
+
+
+def _partition_offsets(offsets: object) -> dict[str, int]:
+    if isinstance(offsets, str):
+        offsets = json.loads(offsets)
+    if not isinstance(offsets, dict):
+        return {}
+    merged: dict[str, int] = {}
+    for partitions in offsets.values():
+        merged.update({str(p): int(o) for p, o in partitions.items()})
+    return merged
+
+
+def summarize(paths: StreamPaths, options: StreamOptions, latest: dict[str, dict]) -> dict:
+    """One job's state: offsets every query has reached, lag, watermark, late events dropped."""
+    dropped = {}
+    batches = {}
+    for name in latest:
+        recorded = sorted((paths.progress / name).glob("*.json"))
+        dropped[name] = sum(json.loads(f.read_text())["dropped_late"] for f in recorded)
+        batches[name] = len(recorded)
+    views = {name: batch for name, batch in latest.items() if name != REJECTED}
+    partitions = (
+        set().union(*(batch["end_offsets"] for batch in latest.values())) if latest else set()
+    )
+    offsets = {
+        p: min(batch["end_offsets"].get(p, 0) for batch in latest.values())
+        for p in sorted(partitions, key=int)
+    }
+    watermarks = [batch["watermark"] for batch in views.values() if batch.get("watermark")]
+    return {
+        "job": options.name,
+        "logic_version": options.logic_version,
+        "watermark_delay": options.watermark,
+        "watermark": min(watermarks) if watermarks else None,
+        "offsets": offsets,
+        "lag": max((batch["lag"] for batch in latest.values()), default=None),
+        "dropped_late": dropped,
+        "batches": batches,
+        "updated_at": datetime.now(UTC).isoformat(),
+    }
+
+
+def wait_for_first_batches(queries: list[StreamingQuery], deadline_seconds: float) -> None:
+    """Block until every query has finished a micro-batch (or the deadline passes)."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        if all(query.lastProgress is not None or not query.isActive for query in queries):
+            return
+        time.sleep(0.2)
+
+
+def format_status(status: dict) -> str:
+    """A speed or Kappa job's status in a few lines for the terminal."""
+    offsets = ", ".join(f"p{p}: {o}" for p, o in status["offsets"].items()) or "-"
+    dropped = sum(v for k, v in status["dropped_late"].items() if k == "action_counts")
+    return "\n".join(
+        [
+            f"{status['job']}  logic {status['logic_version']}, watermark "
+            f"{status['watermark'] or '-'} (delay {status['watermark_delay']})",
+            f"offsets  {offsets}; lag {status['lag'] if status['lag'] is not None else '-'}",
+            f"batches  {sum(status['batches'].values())} micro-batches over "
+            f"{len(status['batches'])} queries",
+            f"late     {dropped} events dropped by the watermark (action_counts); per view: "
+            + ", ".join(f"{k} {v}" for k, v in status["dropped_late"].items()),
+        ]
+    )
+
+
+def _as_dict(progress: object) -> dict:
+    """A StreamingQueryProgress as plain JSON data."""
+    text = progress.json if isinstance(getattr(progress, "json", None), str) else None
+    return json.loads(text) if text else json.loads(json.dumps(dict(progress), default=str))

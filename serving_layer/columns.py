@@ -1,0 +1,46 @@
+"""The serving columns of each view, with DuckDB types: the same wherever a view appears."""
+
+from __future__ import annotations
+
+WINDOW_COUNTS = (
+    ("window_start", "TIMESTAMPTZ"),
+    ("window_end", "TIMESTAMPTZ"),
+    ("action", "VARCHAR"),
+    ("events", "BIGINT"),
+    ("revenue", "DECIMAL(14,2)"),
+)
+
+VIEW_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "action_counts": WINDOW_COUNTS,
+    "action_counts_sliding": WINDOW_COUNTS,
+    "user_sessions": (
+        ("user_id", "VARCHAR"),
+        ("session_start", "TIMESTAMPTZ"),
+        ("session_end", "TIMESTAMPTZ"),
+        ("events", "BIGINT"),
+        ("views", "BIGINT"),
+        ("clicks", "BIGINT"),
+        ("purchases", "BIGINT"),
+        ("revenue", "DECIMAL(14,2)"),
+    ),
+    "user_totals": (
+        ("user_id", "VARCHAR"),
+        ("hour_start", "TIMESTAMPTZ"),
+        ("events", "BIGINT"),
+        ("purchases", "BIGINT"),
+        ("revenue", "DECIMAL(14,2)"),
+    ),
+}
+"""The contract columns of DESIGN.md. Outputs of a job add `processed_at` (processing time)."""
+
+REJECTED_COLUMNS = (
+    ("topic", "VARCHAR"),
+    ("partition", "INTEGER"),
+    ("offset", "BIGINT"),
+    ("ingestion_time", "TIMESTAMPTZ"),
+    ("value", "BLOB"),
+    ("reason", "VARCHAR"),
+)
+"""A rejected record: where it came from, its raw bytes and why it was rejected."""
+
+PROCESSED_AT = ("processed_at", "TIMESTAMPTZ")

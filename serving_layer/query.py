@@ -1,0 +1,79 @@
+"""`lk query`: user SQL over the serving views on a read-only connection, as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+import duckdb
+
+from lk.errors import LkError
+from lk.paths import Layout
+from lk.settings import Settings
+from serving_layer.catalog import connect, refresh_catalog
+
+FORMATS = ("table", "csv", "json")
+
+
+def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one SQL statement read-only against the catalog; its column names and rows."""
+    catalog = Layout(settings.data_dir).catalog
+    if not catalog.exists():
+        refresh_catalog(settings)  # the first reader builds an (empty) catalog
+    connection = connect(catalog, read_only=True)
+    try:
+        result = connection.execute(sql)
+        if result.description is None:
+            return [], []
+        return [column[0] for column in result.description], result.fetchall()
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise LkError(f"query failed: {first_line}") from None
+    finally:
+        connection.close()
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str, max_rows: int = 100) -> str:
+    """Rows as an aligned text table (at most `max_rows`), CSV or a JSON array of objects."""
+    if fmt == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        return json.dumps(records, default=_json_value)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_plain(value) for value in row] for row in rows])
+        return buffer.getvalue().rstrip("\n")
+    shown = [[_text(value) for value in row] for row in rows[:max_rows]]
+    widths = [max([len(name)] + [len(row[i]) for row in shown]) for i, name in enumerate(columns)]
+    lines = [
+        "  ".join(name.ljust(width) for name, width in zip(columns, widths, strict=True)),
+        "  ".join("-" * width for width in widths),
+    ]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in shown]
+    hidden = len(rows) - len(shown)
+    lines.append(
+        f"({len(rows)} rows" + (f", {hidden} not shown: use --format csv)" if hidden else ")")
+    )
+    return "\n".join(lines)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return value.decode("utf-8", errors="backslashreplace")
+    return value
+
+
+def _json_value(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else _plain(value)
+
+
+def _text(value: object) -> str:
+    return "NULL" if value is None else str(_plain(value))

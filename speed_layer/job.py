@@ -1,0 +1,45 @@
+"""The speed layer: the views over the live log with Structured Streaming, for the windows the
+last batch run has not made complete. The serving layer keeps its rows after the horizon H."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lk.paths import Layout
+from lk.settings import Settings
+from lk.spark import spark_session
+from lk.streaming import StreamOptions, follow, start_queries
+
+DEFAULT_WATERMARK = "10 minutes"
+DEFAULT_TRIGGER = "250 milliseconds"
+
+
+def speed_options(
+    *,
+    logic_version: str = "v1",
+    watermark: str = DEFAULT_WATERMARK,
+    trigger: str = DEFAULT_TRIGGER,
+    until_caught_up: bool = False,
+) -> StreamOptions:
+    """The speed layer's streaming options: low-latency micro-batches, the whole log at first."""
+    return StreamOptions(
+        name="speed",
+        logic_version=logic_version,
+        watermark=watermark,
+        trigger=trigger,
+        until_caught_up=until_caught_up,
+    )
+
+
+def run_speed(
+    settings: Settings,
+    options: StreamOptions,
+    on_started: Callable[[], None] | None = None,
+) -> dict:
+    """Run the speed layer until caught up (or until stopped); return its final status."""
+    paths = Layout(settings.data_dir).speed
+    spark = spark_session(settings, "lk-lambda-speed")
+    queries = start_queries(spark, settings, paths, options)
+    if on_started:
+        on_started()
+    return follow(queries, paths, options)
