@@ -291,7 +291,11 @@ def _format_storage(files: BrokerFiles) -> None:
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     result = subprocess.run(
         java_command(
-            "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", str(files.config)
+            "kafka.tools.StorageTool",
+            "format",
+            f"--cluster-id={cluster_id}",
+            "-c",
+            str(files.config),
         ),
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from lk.cli_args import command
+from lk.cli_args import command, positive_int
 from lk.errors import LkError
 from lk.settings import Settings
 
@@ -61,6 +61,11 @@ def register(
         "--trigger",
         default="250 milliseconds",
         help="micro-batch interval when running continuously (default 250 milliseconds)",
+    )
+    speed.add_argument(
+        "--max-offsets-per-trigger",
+        type=positive_int,
+        help="at most this many records per micro-batch (default: all available)",
     )
     speed.add_argument("--json", action="store_true", help="print the final status as JSON")
 
@@ -120,6 +125,7 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
         watermark=args.watermark,
         trigger=args.trigger,
         until_caught_up=args.until_caught_up,
+        max_offsets_per_trigger=args.max_offsets_per_trigger,
     )
 
     def started() -> None:

@@ -20,6 +20,7 @@ def speed_options(
     watermark: str = DEFAULT_WATERMARK,
     trigger: str = DEFAULT_TRIGGER,
     until_caught_up: bool = False,
+    max_offsets_per_trigger: int | None = None,
 ) -> StreamOptions:
     """The speed layer's streaming options: low-latency micro-batches, the whole log at first."""
     return StreamOptions(
@@ -28,6 +29,7 @@ def speed_options(
         watermark=watermark,
         trigger=trigger,
         until_caught_up=until_caught_up,
+        max_offsets_per_trigger=max_offsets_per_trigger,
     )
 
 

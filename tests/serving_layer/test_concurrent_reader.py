@@ -1,0 +1,87 @@
+"""A reader in another process queries while batch and speed layers write: no error, and a
+batch view is always one whole published version, never part of one."""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from batch_layer.batch_views import published_versions
+from batch_layer.run import run_batch
+from lk.paths import Layout
+from serving_layer.catalog import refresh_catalog
+from speed_layer.job import run_speed, speed_options
+from workloads.generator import generate
+from workloads.producer import send_records
+from workloads.scenarios import SCENARIOS
+
+pytestmark = pytest.mark.slow
+
+READER = """
+import json, pathlib, sys, time
+from lk.settings import Settings
+from serving_layer.query import run_query
+settings = Settings.from_env()
+stop = pathlib.Path(sys.argv[1])
+deadline = time.monotonic() + 600
+while not stop.exists() and time.monotonic() < deadline:
+    try:
+        _, rows = run_query(settings, '''
+            SELECT (SELECT coalesce(sum(events), 0) FROM batch_action_counts),
+                   (SELECT count(*) FROM lambda_action_counts),
+                   (SELECT count(*) FROM speed_user_totals)''')
+        print(json.dumps({"ok": [int(v) for v in rows[0]]}), flush=True)
+    except Exception as error:
+        print(json.dumps({"error": repr(error)}), flush=True)
+"""
+
+
+def test_reader_sees_whole_versions_while_batch_and_speed_write(kafka, topic, spark, tmp_path):
+    settings = replace(kafka, topic=topic, data_dir=tmp_path)
+    records = list(generate(SCENARIOS["dirty"], seed=31, events=5000))
+    send_records(records[:3000], kafka.bootstrap, topic, paced=False, total=None)
+    refresh_catalog(settings)
+
+    stop = tmp_path / "stop-reading"
+    env = {**os.environ, "LK_DATA_DIR": str(tmp_path), "LK_TOPIC": topic}
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(stop)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        run_batch(settings)
+        refresh_catalog(settings)
+        send_records(records[3000:], kafka.bootstrap, topic, paced=False, total=None)
+        run_speed(
+            settings,
+            speed_options(until_caught_up=True, max_offsets_per_trigger=1000),
+            on_started=lambda: refresh_catalog(settings),
+        )
+        refresh_catalog(settings)
+        run_batch(settings)
+        refresh_catalog(settings)
+    finally:
+        stop.touch()
+        output, errors = reader.communicate(timeout=120)
+    lines = [json.loads(line) for line in output.splitlines()]
+    assert reader.returncode == 0, errors[-2000:]
+    failures = [line["error"] for line in lines if "error" in line]
+    assert not failures, failures[:3]
+
+    import duckdb
+
+    version_totals = {0}
+    for _, folder in published_versions(Layout(tmp_path)):
+        pattern = str(folder / "action_counts" / "*.parquet")
+        total = duckdb.sql(f"SELECT sum(events) FROM read_parquet('{pattern}')").fetchall()[0][0]
+        version_totals.add(int(total))
+    seen = {line["ok"][0] for line in lines}
+    assert len(lines) >= 10, "the reader hardly ran"
+    assert seen <= version_totals, f"partial batch totals seen: {seen - version_totals}"
+    assert len(version_totals) == 3  # nothing, then the first and the second version
