@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 
+from experiments.kafka_reference import consumer_performance
 from infra.java import kafka_version, run_kafka_tool
 from lk.errors import LkError
 from lk.kafka_client import delete_topic, ensure_topic
@@ -46,7 +47,7 @@ def run_bench_produce(settings: Settings, *, events: int, partitions: int = 4) -
         reference = _producer_performance(
             settings.bootstrap, reference_topic, len(records), mean_size
         )
-        consumer = _consumer_performance(settings.bootstrap, ours_topic, len(records))
+        consumer = consumer_performance(settings.bootstrap, ours_topic, len(records))
     finally:
         for topic in (ours_topic, reference_topic):
             delete_topic(settings.bootstrap, topic)
@@ -95,33 +96,3 @@ def _producer_performance(bootstrap: str, topic: str, records: int, size: int) -
     if not found:
         raise LkError(f"could not read ProducerPerformance's result from: {output[-300:]}")
     return float(found[-1])  # the last line is the whole run's average
-
-
-def _consumer_performance(bootstrap: str, topic: str, records: int) -> dict[str, float]:
-    output = run_kafka_tool(
-        "org.apache.kafka.tools.ConsumerPerformance",
-        "--bootstrap-server",
-        bootstrap,
-        "--topic",
-        topic,
-        "--num-records",
-        str(records),
-        "--timeout",
-        "60000",
-    )
-    lines = [line for line in output.splitlines() if line.strip()]
-    header = next((line for line in lines if line.startswith("start.time")), "")
-    values = lines[-1] if lines else ""
-    row = dict(
-        zip(
-            (h.strip() for h in header.split(",")),
-            (v.strip() for v in values.split(",")),
-            strict=False,
-        )
-    )
-    try:
-        return {"total": float(row["nMsg.sec"]), "fetch": float(row["fetch.nMsg.sec"])}
-    except (KeyError, ValueError):
-        raise LkError(
-            f"could not read ConsumerPerformance's result from: {output[-300:]}"
-        ) from None

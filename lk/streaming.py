@@ -210,11 +210,20 @@ def follow(
             stop.wait(poll_seconds)
     finally:
         for query in queries:
-            if query.isActive:
-                query.stop()
+            stop_between_batches(query)
         restore()
     _raise_failure(queries)
     return recorder.record(queries)
+
+
+def stop_between_batches(query: StreamingQuery, deadline_seconds: float = 60.0) -> None:
+    """Stop a query once its current micro-batch is done (interrupting one mid-way makes
+    Spark's stream thread die noisily; the checkpoint would recover either way)."""
+    deadline = time.monotonic() + deadline_seconds
+    while query.isActive and query.status.get("isTriggerActive") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if query.isActive:
+        query.stop()
 
 
 def _raise_failure(queries: list[StreamingQuery]) -> None:
