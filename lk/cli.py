@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lk import cli_lambda, cli_serving
+from lk import cli_airflow, cli_experiments, cli_lambda, cli_serving
 from lk.cli_args import command, first_line, positive_float, positive_int
 from lk.errors import LkError
 from lk.settings import DEFAULTS, Settings
@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_produce.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     cli_lambda.register(commands, common, bench_commands)
     cli_serving.register(commands, common)
+    cli_experiments.register(commands, common)
+    cli_airflow.register(commands, common)
     return parser
 
 

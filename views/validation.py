@@ -6,13 +6,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from views.events import ACTIONS, EARLIEST_EVENT_YEAR, EVENT_FIELDS, LATEST_EVENT_YEAR, MAX_AMOUNT
 
 ISO_UTC_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]00:00)$"
 """An event time must look like this (Python's `re` and Spark's Java regex both read it)."""
 _ISO_UTC = re.compile(ISO_UTC_PATTERN)
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,11 @@ class Checked:
 
 def check_record(value: bytes | None) -> Checked:
     """Validate a Kafka record value (UTF-8 JSON) against the event contract."""
+    if value is None:
+        return Checked(None, "invalid_json")  # a tombstone: no JSON at all
     try:
         # Decode as UTF-8 ourselves: json.loads(bytes) would also take UTF-16 and UTF-32.
-        document = json.loads(value.decode("utf-8")) if value is not None else None
+        document = json.loads(value.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return Checked(None, "invalid_json")
     if not isinstance(document, dict):
@@ -65,6 +68,9 @@ def _check_values(document: dict) -> str | None:
     except InvalidOperation:
         return "wrong_type: amount"
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        return "wrong_type: amount"
+    amount = amount.quantize(CENT, ROUND_HALF_UP)  # decimal(12,2), as Spark reads it
+    if abs(amount) >= MAX_AMOUNT:  # 9999999999.999 rounds up out of decimal(12,2)
         return "wrong_type: amount"
     if amount < 0:
         return "negative_amount"

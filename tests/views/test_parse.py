@@ -45,6 +45,10 @@ EDGE_CASES = [
     b"\xef\xbb\xbf" + value(),  # a UTF-8 byte-order mark
     b'"just a string"',
     b"",
+    None,  # a tombstone: a record without a value
+    value(action="view", amount=0.001),  # rounds to 0.00: no amount
+    value(amount=-0.001),  # rounds to -0.00: not negative
+    value(amount=9999999999.999),  # rounds out of decimal(12,2)
 ]
 
 

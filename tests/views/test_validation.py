@@ -63,7 +63,7 @@ def test_each_rule(changes, reason):
         (b"[" * 100_000, "invalid_json"),  # too deep to parse: rejected, not a crash
         (value().decode().encode("utf-16"), "invalid_json"),  # the contract says UTF-8
         (b"[1, 2]", "not_an_object"),
-        (None, "not_an_object"),
+        (None, "invalid_json"),
     ],
 )
 def test_records_that_are_not_event_objects(raw, reason):

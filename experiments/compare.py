@@ -1,0 +1,69 @@
+"""How an architecture's serving views differ from the oracle's, row by row, per view.
+
+For Lambda the comparison is split at the batch horizon H: rows complete at H (served from the
+batch views) and later rows (served from the speed layer, subject to its watermark).
+"""
+
+from __future__ import annotations
+
+from lk.settings import Settings
+from serving_layer.catalog import connect
+from serving_layer.columns import VIEW_COLUMNS
+from views.catalog import LOGIC_VERSIONS
+
+PARTS = ("complete", "open")
+
+
+def compare_with_truth(settings: Settings, prefix: str) -> dict:
+    """Per view and part (complete at H / after it): rows matching the oracle, rows only the
+    oracle has (`missing`) and rows only the architecture has (`extra`), plus event totals."""
+    from lk.paths import Layout
+
+    connection = connect(Layout(settings.data_dir).catalog, read_only=True)
+    try:
+        found = connection.execute(
+            "SELECT horizon FROM serving_status WHERE component = 'batch'"
+        ).fetchall()
+        horizon = found[0][0] if found else None
+        report: dict = {"horizon": horizon.isoformat() if horizon else None}
+        for view in LOGIC_VERSIONS["v1"]:
+            report[view.name] = {
+                part: _compare_part(connection, prefix, view.name, _condition(view, part, horizon))
+                for part in PARTS
+            }
+    finally:
+        connection.close()
+    return report
+
+
+def _condition(view, part: str, horizon) -> str:
+    if horizon is None:
+        return "true" if part == "open" else "false"
+    moment = f"TIMESTAMPTZ '{horizon.isoformat()}'"
+    return (
+        f"{view.complete_at} <= {moment}"
+        if part == "complete"
+        else f"{view.complete_at} > {moment}"
+    )
+
+
+def _compare_part(connection, prefix: str, view: str, condition: str) -> dict:
+    names = ", ".join(name for name, _ in VIEW_COLUMNS[view])
+    ours = f"SELECT {names} FROM {prefix}_{view} WHERE {condition}"
+    truth = f"SELECT {names} FROM truth_{view} WHERE {condition}"
+    counts = connection.execute(
+        f"""SELECT
+            (SELECT count(*) FROM ({ours} INTERSECT ALL {truth})),
+            (SELECT count(*) FROM ({truth} EXCEPT ALL {ours})),
+            (SELECT count(*) FROM ({ours} EXCEPT ALL {truth})),
+            (SELECT coalesce(sum(events), 0) FROM ({ours})),
+            (SELECT coalesce(sum(events), 0) FROM ({truth}))"""
+    ).fetchall()[0]
+    matching, missing, extra, events, truth_events = (int(value) for value in counts)
+    return {
+        "matching": matching,
+        "missing": missing,
+        "extra": extra,
+        "events": events,
+        "truth_events": truth_events,
+    }
