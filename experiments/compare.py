@@ -6,6 +6,8 @@ batch views) and later rows (served from the speed layer, subject to its waterma
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lk.settings import Settings
 from serving_layer.catalog import connect
 from serving_layer.columns import VIEW_COLUMNS
@@ -14,17 +16,17 @@ from views.catalog import LOGIC_VERSIONS
 PARTS = ("complete", "open")
 
 
-def compare_with_truth(settings: Settings, prefix: str) -> dict:
-    """Per view and part (complete at H / after it): rows matching the oracle, rows only the
-    oracle has (`missing`) and rows only the architecture has (`extra`), plus event totals."""
+def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None = None) -> dict:
+    """Per view and part (complete at the cutoff / after it): rows matching the oracle, rows
+    only the oracle has (`missing`), rows only the architecture has (`extra`), event totals.
+
+    The cutoff defaults to the batch horizon H for `lambda` and `batch`, and to the watermark
+    of the version in service for `kappa` (rows before it will not change any more)."""
     from lk.paths import Layout
 
     connection = connect(Layout(settings.data_dir).catalog, read_only=True)
     try:
-        found = connection.execute(
-            "SELECT horizon FROM serving_status WHERE component = 'batch'"
-        ).fetchall()
-        horizon = found[0][0] if found else None
+        horizon = cutoff or _default_cutoff(connection, prefix)
         report: dict = {"horizon": horizon.isoformat() if horizon else None}
         for view in LOGIC_VERSIONS["v1"]:
             report[view.name] = {
@@ -34,6 +36,15 @@ def compare_with_truth(settings: Settings, prefix: str) -> dict:
     finally:
         connection.close()
     return report
+
+
+def _default_cutoff(connection, prefix: str) -> datetime | None:
+    if prefix == "kappa":
+        sql = "SELECT horizon FROM serving_status WHERE version LIKE '%(in service)'"
+    else:
+        sql = "SELECT horizon FROM serving_status WHERE component = 'batch'"
+    found = connection.execute(sql).fetchall()
+    return found[0][0] if found else None
 
 
 def _condition(view, part: str, horizon) -> str:

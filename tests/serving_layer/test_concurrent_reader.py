@@ -77,10 +77,12 @@ def test_reader_sees_whole_versions_while_batch_and_speed_write(kafka, topic, sp
     import duckdb
 
     version_totals = {0}
+    connection = duckdb.connect()
     for _, folder in published_versions(Layout(tmp_path)):
         pattern = str(folder / "action_counts" / "*.parquet")
-        total = duckdb.sql(f"SELECT sum(events) FROM read_parquet('{pattern}')").fetchall()[0][0]
-        version_totals.add(int(total))
+        query = f"SELECT sum(events) FROM read_parquet('{pattern}')"
+        version_totals.add(int(connection.execute(query).fetchall()[0][0]))
+    connection.close()
     seen = {line["ok"][0] for line in lines}
     assert len(lines) >= 10, "the reader hardly ran"
     assert seen <= version_totals, f"partial batch totals seen: {seen - version_totals}"
