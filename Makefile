@@ -32,11 +32,16 @@ infra/jars/.installed: infra/pom.xml infra/kafka-broker/pom.xml infra/spark-conn
 	mvn --quiet --batch-mode -f infra/pom.xml package
 	touch $@
 
-demo: setup ## start Kafka and stream a few thousand events (grows into the side-by-side experiment)
+demo: setup ## the same late, duplicated and malformed stream through Lambda and Kappa, then compared
 	$(LK) kafka up
-	$(LK) produce --scenario dirty --events 5000 --rate 2500
-	$(LK) kafka status
-	@echo "Kafka keeps running; stop it with: make down"
+	$(LK) produce --scenario dirty --events 20000 --rate 4000 --no-progress
+	$(LK) lambda batch
+	$(LK) lambda speed --until-caught-up
+	$(LK) kappa run --until-caught-up
+	$(LK) truth
+	$(LK) query "SELECT * FROM serving_status"
+	$(LK) query "$$(cat experiments/demo_comparison.sql)"
+	@echo "Kafka keeps running (make down stops it). Explore: $(LK) query \"SELECT * FROM lambda_action_counts LIMIT 10\""
 
 test: setup lint ## everything: lint, then the whole test suite against real Kafka and Spark
 	$(BIN)/pytest
@@ -58,6 +63,8 @@ status: setup ## is Kafka running; topics and offsets
 
 bench: setup ## benchmarks against Kafka's own perf tools (needs `make up`)
 	$(LK) bench produce
+	$(LK) bench lambda
+	$(LK) bench replay
 
 lock: ## re-resolve the pinned packages into requirements.lock
 	$(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'

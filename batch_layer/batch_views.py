@@ -4,6 +4,7 @@ then published with one rename together with its horizon H."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,11 +56,13 @@ def compute_views(
     runs = committed_runs(layout)
     last_run = runs[-1][0] if runs else 0
     current = current_manifest(layout)
-    if current and current["ingest_run"] == last_run and current["logic_version"] == logic_version:
+    same = (last_run, logic_version, lateness)
+    if current and (current["ingest_run"], current["logic_version"], current["lateness"]) == same:
         return {**current, "skipped": True, "staging": None}
 
     views = views_at(logic_version)
-    events = master_events(spark, settings).persist()
+    _clear_stale_staging(layout)
+    events = master_events(spark, settings, runs).persist()
     try:
         newest = events.agg(F.max("event_time")).first()[0]
         horizon = _horizon(newest, lateness)
@@ -70,6 +73,7 @@ def compute_views(
             output.coalesce(1).write.parquet(str(staged / view.name))
             rows[view.name] = spark.read.parquet(str(staged / view.name)).count()
         manifest = {
+            "staging_id": staged.name,
             "logic_version": logic_version,
             "params": {view.name: view.params for view in views},
             "lateness": lateness,
@@ -97,8 +101,15 @@ def publish(settings: Settings, staged: dict, keep: int = KEEP_VERSIONS) -> dict
             number = versions[-1][0] if versions else None
             return {"version": number, "horizon": staged.get("horizon"), "published": False}
         folder = Path(staged["staging"])
+        for number, published in versions:  # a retry after the rename succeeded
+            if (read_json(published / "manifest.json") or {}).get("staging_id") == folder.name:
+                return {"version": number, "horizon": staged["horizon"], "published": False}
         if not folder.exists() or folder.parent.name != STAGING:
             raise LkError(f"no staged batch version at {folder}: run the batch views again")
+        newest = current_manifest(layout)
+        if newest and newest["ingest_run"] > staged["ingest_run"]:
+            shutil.rmtree(folder, ignore_errors=True)  # computed from less data than what serves
+            return {"version": versions[-1][0], "horizon": newest["horizon"], "published": False}
         number = versions[-1][0] + 1 if versions else 1
         publish_dir(folder, layout.batch_version(number))
         for _, old in published_versions(layout)[:-keep]:
@@ -118,9 +129,20 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _remove_tree(folder: Path) -> None:
-    import shutil
+STALE_STAGING_SECONDS = 6 * 3600
+"""A staged version not published after this long belongs to a run that died."""
 
+
+def _clear_stale_staging(layout: Layout) -> None:
+    staging = layout.batch / STAGING
+    if not staging.exists():
+        return
+    for folder in staging.iterdir():
+        if time.time() - folder.stat().st_mtime > STALE_STAGING_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_tree(folder: Path) -> None:
     # Rename first so no reader resolves a half-deleted version by its published name.
     doomed = folder.with_name(f"{STAGING}-retired-{folder.name}-{os.getpid()}")
     os.rename(folder, doomed)

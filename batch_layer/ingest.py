@@ -66,8 +66,13 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
             end = end_offsets(settings.bootstrap, settings.topic)
         else:
             end = offsets_before(settings.bootstrap, settings.topic, _millis(until))
+        if until is None and any(end.get(p, 0) < offset for p, offset in start.items()):
+            raise LkError(
+                f"topic {settings.topic!r} ends before the offsets already ingested "
+                f"({end} < {start}): was it deleted and created again? Use a new --data-dir"
+            )
         start = {p: start.get(p, 0) for p in end}
-        end = {p: max(end[p], start[p]) for p in end}  # never step back
+        end = {p: max(end[p], start[p]) for p in end}  # an older --until cut: nothing to read
         records = sum(end[p] - start[p] for p in end)
         summary = {
             "topic": settings.topic,
@@ -90,7 +95,10 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
         finally:
             parsed.unpersist()
         if events + rejected != records:
-            raise LkError(f"ingest read {events + rejected} records, expected {records}")
+            raise LkError(
+                f"ingest read {events + rejected} records where the offsets promise {records}: "
+                "a compacted or transactional topic has gaps this project does not expect"
+            )
         summary.update(run=run, events=events, rejected=rejected)
         summary["committed_at"] = datetime.now(UTC).isoformat()
         write_json(staged / "offsets.json", summary)
@@ -98,15 +106,15 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
     return {**summary, "seconds": round(time.monotonic() - started, 3)}
 
 
-def master_events(spark: SparkSession, settings: Settings) -> DataFrame:
-    """Every accepted record of every committed run (the master dataset), duplicates included."""
+def master_events(
+    spark: SparkSession, settings: Settings, runs: list[tuple[int, Path]] | None = None
+) -> DataFrame:
+    """Every accepted record of the committed runs (the master dataset), duplicates included."""
     from views.events import spark_event_schema
 
-    folders = [
-        str(folder / "events")
-        for _, folder in committed_runs(Layout(settings.data_dir))
-        if (folder / "events").exists()
-    ]
+    if runs is None:
+        runs = committed_runs(Layout(settings.data_dir))
+    folders = [str(folder / "events") for _, folder in runs if (folder / "events").exists()]
     schema = spark_event_schema()
     if not folders:
         return spark.createDataFrame([], schema)

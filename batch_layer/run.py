@@ -7,8 +7,10 @@ from datetime import datetime
 
 from batch_layer.batch_views import DEFAULT_LATENESS, compute_views, publish
 from batch_layer.ingest import ingest
+from lk.kafka_client import end_offsets
 from lk.settings import Settings
 from lk.spark import spark_session
+from views.catalog import views_at
 
 
 def run_batch(
@@ -20,6 +22,8 @@ def run_batch(
 ) -> dict:
     """Ingest what is new, recompute every view from the master dataset, publish it with H."""
     started = time.monotonic()
+    views_at(logic_version)  # an unknown logic version fails before any work
+    end_offsets(settings.bootstrap, settings.topic)  # so does a missing broker or topic
     spark = spark_session(settings, "lk-lambda-batch")
     ingested = ingest(spark, settings, until)
     staged = compute_views(spark, settings, logic_version, lateness)

@@ -35,7 +35,9 @@ SPEED_SECONDS = 20.0
 """How long events stream in while latency is measured (per measured job)."""
 
 
-def run_bench_lambda(settings: Settings, *, events: int, rate: float) -> dict:
+def run_bench_lambda(
+    settings: Settings, *, events: int, rate: float, stream_seconds: float = SPEED_SECONDS
+) -> dict:
     """Figures for one run on a fresh topic and data directory, both removed afterwards."""
     run_id = uuid.uuid4().hex[:8]
     bench = replace(
@@ -52,7 +54,7 @@ def run_bench_lambda(settings: Settings, *, events: int, rate: float) -> dict:
         )  # fmt: skip
         figures = {"events": events, "records": sent.records}
         figures.update(_batch_figures(bench, sent.records))
-        figures.update(_speed_figures(bench, scenario, rate))
+        figures.update(_speed_figures(bench, scenario, rate, stream_seconds))
     finally:
         delete_topic(bench.bootstrap, bench.topic)
         shutil.rmtree(bench.data_dir, ignore_errors=True)
@@ -87,7 +89,7 @@ def _batch_figures(settings: Settings, records: int) -> dict:
     }
 
 
-def _speed_figures(settings: Settings, scenario, rate: float) -> dict:
+def _speed_figures(settings: Settings, scenario, rate: float, seconds: float) -> dict:
     spark = spark_session(settings, "lk-bench-lambda")
     layout = Layout(settings.data_dir)
     options = speed_options(until_caught_up=False)
@@ -102,6 +104,7 @@ def _speed_figures(settings: Settings, scenario, rate: float) -> dict:
         StreamPaths(layout.data_dir / "bench-reference"),
         reference_options,
         seed=4,
+        seconds=seconds,
     )
     speed = _stream_while_sending(
         settings,
@@ -111,6 +114,7 @@ def _speed_figures(settings: Settings, scenario, rate: float) -> dict:
         layout.speed,
         options,
         seed=5,
+        seconds=seconds,
     )
     ours, base = (
         _latencies(layout.speed.progress),
@@ -155,7 +159,9 @@ def _bare_queries(spark, settings: Settings, root: Path, options: StreamOptions)
     return [query]
 
 
-def _stream_while_sending(settings, scenario, rate, start, paths, options, seed: int) -> dict:
+def _stream_while_sending(
+    settings, scenario, rate, start, paths, options, *, seed: int, seconds: float
+) -> dict:
     queries = start()
     stop = threading.Event()
     result: dict = {}
@@ -166,7 +172,7 @@ def _stream_while_sending(settings, scenario, rate, start, paths, options, seed:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     time.sleep(5)  # let every query finish its first (empty) micro-batch
-    events = int(rate * SPEED_SECONDS)
+    events = int(rate * seconds)
     paced = replace(scenario, rate=rate)
     send_records(
         generate(paced, seed=seed, events=events), settings.bootstrap, settings.topic,

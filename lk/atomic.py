@@ -58,3 +58,20 @@ def exclusive_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def held_or_refused(path: Path, refusal: str) -> Iterator[None]:
+    """Hold an exclusive lock on `path` for a job's lifetime; LkError(refusal) if already held."""
+    from lk.errors import LkError
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LkError(refusal) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

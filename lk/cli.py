@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lk import cli_airflow, cli_experiments, cli_lambda, cli_serving
+from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
 from lk.cli_args import command, first_line, positive_float, positive_int
 from lk.errors import LkError
 from lk.settings import DEFAULTS, Settings
@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_serving.register(commands, common)
     cli_experiments.register(commands, common)
     cli_airflow.register(commands, common)
+    cli_kappa.register(commands, common, bench_commands)
     return parser
 
 

@@ -27,8 +27,17 @@ MEMORY_LIMIT = "1GB"
 
 
 def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the project's limits, in UTC."""
-    connection = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+    """A DuckDB connection with the project's limits, in UTC.
+
+    A read-only catalog is ATTACHed to an in-memory database rather than opened directly:
+    DuckDB caches databases opened by path within a process, so a direct open could keep
+    returning a catalog that has since been replaced by a newer file."""
+    if read_only and path is not None:
+        connection = duckdb.connect(":memory:")
+        connection.execute(f"ATTACH {literal(str(path))} AS catalog (READ_ONLY)")
+        connection.execute("USE catalog")
+    else:
+        connection = duckdb.connect(str(path) if path else ":memory:")
     connection.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
     connection.execute("SET TimeZone = 'UTC'")
     return connection

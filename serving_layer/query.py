@@ -16,6 +16,8 @@ from lk.settings import Settings
 from serving_layer.catalog import connect, refresh_catalog
 
 FORMATS = ("table", "csv", "json")
+READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+"""User SQL may read, never write: one statement of these types, configuration then locked."""
 
 
 def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
@@ -23,15 +25,21 @@ def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     catalog = Layout(settings.data_dir).catalog
     if not catalog.exists():
         refresh_catalog(settings)  # the first reader builds an (empty) catalog
-    connection = connect(catalog, read_only=True)
     try:
+        connection = connect(catalog, read_only=True)
+    except duckdb.Error as error:
+        raise LkError(f"cannot open the catalog {catalog}: {_first_line(error)}") from None
+    try:
+        statements = connection.extract_statements(sql)
+        if len(statements) != 1 or statements[0].type not in READ_STATEMENTS:
+            raise LkError("lk query runs one SELECT (or EXPLAIN) statement, nothing else")
+        connection.execute("SET lock_configuration = true")
         result = connection.execute(sql)
         if result.description is None:
             return [], []
         return [column[0] for column in result.description], result.fetchall()
     except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise LkError(f"query failed: {first_line}") from None
+        raise LkError(f"query failed: {_first_line(error)}") from None
     finally:
         connection.close()
 
@@ -59,6 +67,11 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str, max_rows: int =
         f"({len(rows)} rows" + (f", {hidden} not shown: use --format csv)" if hidden else ")")
     )
     return "\n".join(lines)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
 
 
 def _plain(value: object) -> object:

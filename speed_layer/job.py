@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from lk.atomic import held_or_refused
+from lk.kafka_client import end_offsets
 from lk.paths import Layout
 from lk.settings import Settings
 from lk.spark import spark_session
@@ -40,8 +42,10 @@ def run_speed(
 ) -> dict:
     """Run the speed layer until caught up (or until stopped); return its final status."""
     paths = Layout(settings.data_dir).speed
-    spark = spark_session(settings, "lk-lambda-speed")
-    queries = start_queries(spark, settings, paths, options)
-    if on_started:
-        on_started()
-    return follow(queries, paths, options)
+    end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
+    with held_or_refused(paths.root / ".running", "the speed layer is already running here"):
+        spark = spark_session(settings, "lk-lambda-speed")
+        queries = start_queries(spark, settings, paths, options)
+        if on_started:
+            on_started()
+        return follow(queries, paths, options)

@@ -65,7 +65,7 @@ def settings(tmp_path: Path) -> Settings:
 def test_dag_bag_has_the_lambda_batch_chain_and_imports_nothing_heavy(settings):
     parsed = parse_dags(settings)
     assert parsed["import_errors"] == {}
-    assert parsed["dag_ids"] == ["lambda_batch"]
+    assert "lambda_batch" in parsed["dag_ids"]
     assert parsed["downstream"] == {
         "ingest": ["batch_views"],
         "batch_views": ["publish"],

@@ -36,6 +36,7 @@ while not stop.exists() and time.monotonic() < deadline:
         print(json.dumps({"ok": [int(v) for v in rows[0]]}), flush=True)
     except Exception as error:
         print(json.dumps({"error": repr(error)}), flush=True)
+    time.sleep(0.05)
 """
 
 

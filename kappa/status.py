@@ -1,0 +1,91 @@
+"""`lk kappa status`: each version's offsets, lag, speed and time to catch up."""
+
+from __future__ import annotations
+
+from kappa.versions import lag, running, serving, versions
+from lk.atomic import read_json
+from lk.paths import Layout
+from lk.settings import Settings
+
+BAR_WIDTH = 30
+
+
+def describe(settings: Settings) -> list[dict]:
+    """One entry per version: logic, offsets per partition, lag, events/s, time to catch up."""
+    layout = Layout(settings.data_dir)
+    state = serving(layout)
+    rows = []
+    for number in versions(layout):
+        paths = layout.kappa_version(number)
+        job = read_json(paths.state_file) or {}
+        behind = lag(settings, number)
+        status = behind["status"]
+        rate = _recent_rate(paths.progress)
+        total = sum(behind["end_offsets"].values())
+        rows.append(
+            {
+                "version": number,
+                "in_service": state.get("current") == number,
+                "previous": state.get("previous") == number,
+                "running": running(paths),
+                "logic_version": job.get("logic_version"),
+                "watermark_delay": job.get("watermark"),
+                "offsets": behind["offsets"],
+                "end_offsets": behind["end_offsets"],
+                "lag": behind["lag"],
+                "done": (total - behind["lag"]) / total if total else 1.0,
+                "records_per_second": rate,
+                "seconds_to_catch_up": round(behind["lag"] / rate, 1) if rate else None,
+                "caught_up_at": job.get("caught_up_at"),
+                "last_replay": job.get("last_replay"),
+                "dropped_late": status.get("dropped_late", {}),
+            }
+        )
+    return rows
+
+
+def _recent_rate(progress) -> float | None:
+    """Records/s over the last micro-batches that had input (the action_counts query)."""
+    import json
+
+    files = sorted((progress / "action_counts").glob("*.json"))[-10:]
+    batches = [json.loads(f.read_text()) for f in files]
+    rates = [
+        b["rows_per_second"] for b in batches if b.get("input_rows") and b.get("rows_per_second")
+    ]
+    return round(sum(rates) / len(rates)) if rates else None
+
+
+def format_versions(rows: list[dict]) -> str:
+    """The versions as lines with a progress bar, the one in service marked."""
+    if not rows:
+        return "no Kappa versions yet: start one with `lk kappa run --version 1`"
+    lines = []
+    for row in rows:
+        filled = int(round(row["done"] * BAR_WIDTH))
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        marks = [
+            label
+            for label, on in (
+                ("IN SERVICE", row["in_service"]),
+                ("previous", row["previous"]),
+                ("running", row["running"]),
+            )
+            if on
+        ]
+        eta = (
+            f", ~{row['seconds_to_catch_up']:.0f} s to catch up"
+            if row["seconds_to_catch_up"] and row["lag"]
+            else ""
+        )
+        rate = f"{row['records_per_second']:,} records/s" if row["records_per_second"] else "-"
+        lines.append(
+            f"v{row['version']} [{bar}] {row['done']:6.1%}  lag {row['lag']:,}  {rate}{eta}"
+            f"  logic {row['logic_version']}, watermark {row['watermark_delay']}"
+            + (f"  ({', '.join(marks)})" if marks else "")
+        )
+        offsets = ", ".join(
+            f"p{p}: {row['offsets'].get(p, 0)}/{end}" for p, end in row["end_offsets"].items()
+        )
+        lines.append(f"    offsets {offsets}")
+    return "\n".join(lines)

@@ -1,0 +1,143 @@
+"""Kappa: a replay killed with SIGKILL resumes to the same output; a v2 replay is switched in
+while a reader queries and rolled back, and the reader only ever sees one whole version."""
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from kappa.job import KappaOptions, run_kappa
+from kappa.versions import retire, rollback, serving, switch
+from lk.errors import LkError
+from lk.paths import Layout
+from serving_layer.catalog import refresh_catalog
+from serving_layer.columns import VIEW_COLUMNS
+from serving_layer.query import run_query
+from tests.processes import kill_hard, lk_env, wait_for_files
+from workloads.generator import generate
+from workloads.producer import send_records
+from workloads.scenarios import SCENARIOS
+
+pytestmark = pytest.mark.slow
+
+NO_DROPS = {"watermark": "1 hour", "replay_max_offsets": 400}
+"""A watermark longer than any lateness in the stream, and small replay batches (many of them)."""
+
+
+def kappa_rows(settings) -> dict[str, list[tuple]]:
+    refresh_catalog(settings)
+    rows = {}
+    for view, columns in VIEW_COLUMNS.items():
+        names = ", ".join(name for name, _ in columns)
+        rows[view] = run_query(settings, f"SELECT {names} FROM kappa_{view} ORDER BY ALL")[1]
+    return rows
+
+
+def test_killed_replay_resumes_with_identical_output(kafka, topic, spark, tmp_path):
+    records = list(generate(SCENARIOS["dirty"], seed=41, events=4000))
+    send_records(records, kafka.bootstrap, topic, paced=False, total=None)
+    killed = replace(kafka, topic=topic, data_dir=tmp_path / "killed")
+    reference = replace(kafka, topic=topic, data_dir=tmp_path / "reference")
+
+    command = [
+        sys.executable, "-m", "lk.cli", "kappa", "run", "--version", "1",
+        "--watermark", NO_DROPS["watermark"],
+        "--replay-max-offsets", str(NO_DROPS["replay_max_offsets"]),
+    ]  # fmt: skip
+    log_path = tmp_path / "kappa.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, env=lk_env(killed), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            folder = Layout(killed.data_dir).kappa_version(1).view_files("action_counts")
+            wait_for_files(folder, "batch-0*.parquet", 3, process, log_path, 180)
+            leftovers = kill_hard(process.pid)
+            process.wait(timeout=30)
+            assert not leftovers, "the Spark JVM outlived its killed driver"
+        finally:
+            if process.poll() is None:
+                process.kill()
+    written = len(list(folder.glob("batch-0*.parquet")))
+    assert written < len(records) / NO_DROPS["replay_max_offsets"], "killed after the replay"
+
+    options = KappaOptions(until_caught_up=True, **NO_DROPS)
+    resumed = run_kappa(killed, 1, options)
+    run_kappa(reference, 1, options)
+    for settings in (killed, reference):
+        switch(settings, 1)
+    assert sum(resumed["dropped_late"].values()) == 0
+    assert kappa_rows(killed) == kappa_rows(reference)
+    rejected = run_query(killed, "SELECT count(*) FROM rejected_events WHERE found_by = 'kappa-v1'")
+    assert rejected[1][0][0] == sum(r.kind == "malformed" for r in records)
+
+
+READER = """
+import json, pathlib, sys, time
+from lk.settings import Settings
+from serving_layer.query import run_query
+settings = Settings.from_env()
+stop = pathlib.Path(sys.argv[1])
+deadline = time.monotonic() + 600
+while not stop.exists() and time.monotonic() < deadline:
+    try:
+        _, rows = run_query(settings, "SELECT count(*), coalesce(sum(events), 0) FROM kappa_user_sessions")
+        print(json.dumps({"ok": [int(v) for v in rows[0]]}), flush=True)
+    except Exception as error:
+        print(json.dumps({"error": repr(error)}), flush=True)
+    time.sleep(0.05)
+"""
+
+
+def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_path):
+    settings = replace(kafka, topic=topic, data_dir=tmp_path)
+    # 12 minutes of event time in order (2 s of jitter): sessions close behind a 1-minute watermark.
+    records = list(generate(SCENARIOS["steady"], seed=42, events=6000))
+    send_records(records, kafka.bootstrap, topic, paced=False, total=None)
+    v1 = KappaOptions(until_caught_up=True, watermark="1 minute")
+    run_kappa(settings, 1, v1)
+    switch(settings, 1)
+    refresh_catalog(settings)
+    v1_rows = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")[1][0]
+
+    stop = tmp_path / "stop-reading"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(stop)],
+        env=lk_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        run_kappa(settings, 2, replace(v1, logic_version="v2"))  # a 10-minute session gap
+        switched = switch(settings, 2)
+        refresh_catalog(settings)
+        v2_rows = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")[1][0]
+        assert switched["previous"] == 1
+        with pytest.raises(LkError, match="in service"):
+            retire(settings, 2)
+        rolled = rollback(settings)
+        refresh_catalog(settings)
+        assert rolled["current"] == 1 and rolled["previous"] == 2
+    finally:
+        stop.touch()
+        output, errors = reader.communicate(timeout=120)
+    after_rollback = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")
+    assert after_rollback[1][0] == v1_rows
+    assert v1_rows[0] > 0 and v2_rows[0] > 0
+    assert v2_rows != v1_rows  # a 10-minute gap: other sessions, so the reader can tell
+
+    lines = [json.loads(line) for line in output.splitlines()]
+    assert reader.returncode == 0, errors[-2000:]
+    assert not [line for line in lines if "error" in line]
+    seen = [tuple(line["ok"]) for line in lines]
+    assert set(seen) <= {tuple(v1_rows), tuple(v2_rows)}, "a mix of versions was visible"
+    assert len(seen) >= 5
+
+    status = run_query(settings, "SELECT component, version FROM serving_status")[1]
+    assert ("kappa v1", "v1 (in service)") in status
+    retire(settings, 2)
+    assert serving(Layout(tmp_path))["previous"] is None
+    assert not Layout(tmp_path).kappa_version(2).root.exists()
