@@ -78,3 +78,21 @@ def _compare_part(connection, prefix: str, view: str, condition: str) -> dict:
         "events": events,
         "truth_events": truth_events,
     }
+
+
+def format_comparison(reports: dict[str, dict]) -> str:
+    """One line per architecture, view and part: matching / missing / extra rows, events."""
+    lines = [
+        f"{'architecture':<12} {'view':<22} {'part':<9} {'matching':>9} {'missing':>8} "
+        f"{'extra':>6} {'events':>9} {'truth':>9}"
+    ]
+    for name, report in reports.items():
+        lines.append(f"{name}: rows final up to {report['horizon'] or '- (nothing final yet)'}")
+        for view in (v.name for v in LOGIC_VERSIONS["v1"]):
+            for part in PARTS:
+                row = report[view][part]
+                lines.append(
+                    f"{name:<12} {view:<22} {part:<9} {row['matching']:>9} {row['missing']:>8} "
+                    f"{row['extra']:>6} {row['events']:>9} {row['truth_events']:>9}"
+                )
+    return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""`lk truth`: the oracle's views, computed from the raw log with plain DuckDB SQL."""
+"""`lk truth` and `lk compare`: the oracle's views from the raw log, and how each architecture's
+serving views differ from them."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     truth.add_argument("--logic-version", default="v1", help="view logic (default v1)")
     truth.add_argument("--json", action="store_true", help="print the summary as JSON")
+    compare = command(
+        commands,
+        "compare",
+        "each architecture's views against truth_*: rows matching, missing and extra, split at "
+        "the rows' cutoff (Lambda: the horizon H; Kappa: its watermark)",
+        common,
+        _compare,
+    )
+    compare.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
 def _truth(settings: Settings, args: argparse.Namespace) -> int:
@@ -31,4 +41,12 @@ def _truth(settings: Settings, args: argparse.Namespace) -> int:
     summary = compute_truth(settings, args.logic_version)
     refresh_catalog(settings)
     print(json.dumps(summary, indent=2, default=str) if args.json else format_summary(summary))
+    return 0
+
+
+def _compare(settings: Settings, args: argparse.Namespace) -> int:
+    from experiments.compare import compare_with_truth, format_comparison
+
+    reports = {name: compare_with_truth(settings, name) for name in ("lambda", "kappa")}
+    print(json.dumps(reports, indent=2) if args.json else format_comparison(reports))
     return 0

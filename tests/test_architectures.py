@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from batch_layer.run import run_batch
-from experiments.compare import compare_with_truth
+from experiments.compare import compare_with_truth, format_comparison
 from experiments.truth import compute_truth
 from kappa.job import KappaOptions, run_kappa
 from kappa.versions import switch
@@ -59,3 +59,5 @@ def test_both_architectures_serve_the_oracle_rows(architecture):
         open_rows = report[view]["open"]
         assert open_rows["missing"] == open_rows["extra"] == 0, (name, view, open_rows)
     assert report["user_sessions"]["open"]["extra"] == 0  # open sessions: not yet emitted
+    printed = format_comparison({name: report}).splitlines()
+    assert len(printed) == 2 + 4 * 2 and printed[1].startswith(f"{name}: rows final up to")
