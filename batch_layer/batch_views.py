@@ -112,8 +112,10 @@ def publish(settings: Settings, staged: dict, keep: int = KEEP_VERSIONS) -> dict
             return {"version": versions[-1][0], "horizon": newest["horizon"], "published": False}
         number = versions[-1][0] + 1 if versions else 1
         publish_dir(folder, layout.batch_version(number))
-        for _, old in published_versions(layout)[:-keep]:
-            _remove_tree(old)
+        pinned = (read_json(layout.catalog_pins) or {}).get("batch_version")
+        for old_number, old in published_versions(layout)[:-keep]:
+            if old_number != pinned:  # the catalog still reads it: it goes after a refresh
+                _remove_tree(old)
     return {"version": number, "horizon": staged["horizon"], "published": True}
 
 

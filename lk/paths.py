@@ -104,6 +104,11 @@ class Layout:
     def catalog(self) -> Path:
         return self.serving / "catalog.duckdb"
 
+    @property
+    def catalog_pins(self) -> Path:
+        """Which batch version the current catalog reads (retention keeps it) (JSON)."""
+        return self.serving / "pins.json"
+
 
 def numbered(folder: Path, prefix: str) -> list[tuple[int, Path]]:
     """The `<prefix><n>` entries of a folder, by number (staging and other names are skipped)."""

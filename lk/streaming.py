@@ -250,26 +250,39 @@ def _stop_on_signals(stop: threading.Event):
 
 class ProgressRecorder:
     """Writes each micro-batch's progress once (`progress/<query>/<batch>.json`, idempotent by
-    batch id) and a summary, `progress/latest.json`, that the serving status reads."""
+    batch id) and a summary, `progress/latest.json`, that the serving status reads. Totals are
+    kept in memory; the files of earlier runs are read once, when a query first reports."""
 
     def __init__(self, paths: StreamPaths, options: StreamOptions) -> None:
         self.paths = paths
         self.options = options
+        self.dropped: dict[str, dict[int, int]] = {}
+        self.newest: dict[str, dict] = {}
 
     def record(self, queries: list[StreamingQuery]) -> dict:
-        latest: dict[str, dict] = {}
         for query in queries:
             name = query.name.removeprefix(f"{self.options.name}-").rsplit("-", 1)[0]
-            folder = self.paths.progress / name
-            for progress in [_as_dict(p) for p in query.recentProgress]:
-                target = folder / f"{progress['batchId']:09d}.json"
+            self._load(name)
+            for batch in (_batch_summary(_as_dict(p)) for p in query.recentProgress):
+                target = self.paths.progress / name / f"{batch['batch_id']:09d}.json"
                 if not target.exists():
-                    write_json(target, _batch_summary(progress))
-            if query.lastProgress is not None:
-                latest[name] = _batch_summary(_as_dict(query.lastProgress))
-        status = summarize(self.paths, self.options, latest)
+                    write_json(target, batch)
+                self._remember(name, batch)
+        status = summarize(self.options, self.newest, self.dropped)
         write_json(self.paths.progress / "latest.json", status)
         return status
+
+    def _load(self, name: str) -> None:
+        if name in self.dropped:
+            return
+        self.dropped[name] = {}
+        for file in sorted((self.paths.progress / name).glob("*.json")):
+            self._remember(name, json.loads(file.read_text()))
+
+    def _remember(self, name: str, batch: dict) -> None:
+        self.dropped[name][batch["batch_id"]] = batch["dropped_late"]
+        if batch["batch_id"] >= self.newest.get(name, {}).get("batch_id", -1):
+            self.newest[name] = batch
 
 
 def _batch_summary(progress: dict) -> dict:
@@ -303,14 +316,13 @@ def _partition_offsets(offsets: object) -> dict[str, int]:
     return merged
 
 
-def summarize(paths: StreamPaths, options: StreamOptions, latest: dict[str, dict]) -> dict:
-    """One job's state: offsets every query has reached, lag, watermark, late events dropped."""
-    dropped = {}
-    batches = {}
-    for name in latest:
-        recorded = sorted((paths.progress / name).glob("*.json"))
-        dropped[name] = sum(json.loads(f.read_text())["dropped_late"] for f in recorded)
-        batches[name] = len(recorded)
+def summarize(
+    options: StreamOptions, latest: dict[str, dict], dropped: dict[str, dict[int, int]]
+) -> dict:
+    """One job's state from each query's newest micro-batch: the offsets every query has
+    reached, lag, watermark, micro-batches, and late events dropped per query."""
+    batches = {name: len(per_batch) for name, per_batch in dropped.items()}
+    dropped = {name: sum(per_batch.values()) for name, per_batch in dropped.items()}
     views = {name: batch for name, batch in latest.items() if name != REJECTED}
     partitions = (
         set().union(*(batch["end_offsets"] for batch in latest.values())) if latest else set()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from lk.atomic import exclusive_lock, read_json
+from lk.atomic import exclusive_lock, read_json, write_json
 from lk.paths import Layout, StreamPaths, numbered
 from lk.settings import Settings
 from serving_layer.columns import PROCESSED_AT, REJECTED_COLUMNS, VIEW_COLUMNS
@@ -57,6 +57,7 @@ def refresh_catalog(settings: Settings) -> dict:
             finally:
                 connection.close()
             os.replace(temporary, layout.catalog)
+            write_json(layout.catalog_pins, {"batch_version": described["batch_version"]})
         finally:
             temporary.unlink(missing_ok=True)
             Path(f"{temporary}.wal").unlink(missing_ok=True)
@@ -138,11 +139,20 @@ def _merge_sql(name: str, view: View, batch: dict | None) -> str:
     if not batch or not batch.get("horizon"):
         return f"SELECT {names}, 'speed' AS layer FROM speed_{name}"
     horizon = f"TIMESTAMPTZ {literal(batch['horizon'])}"
+    speed_rows = f"speed_{name} AS s WHERE {view.complete_at} > {horizon}"
+    if view.streaming_output_mode == "append":
+        # Sessions have no fixed boundaries: where the speed layer drew a session that overlaps
+        # one the batch closed by H (a late event split or merged them differently), the batch
+        # saw every event and wins; serving both would count the shared events twice.
+        speed_rows += (
+            f" AND NOT EXISTS (SELECT 1 FROM batch_{name} AS b WHERE b.user_id = s.user_id"
+            f" AND b.session_end <= {horizon} AND b.session_start < s.session_end"
+            " AND s.session_start < b.session_end)"
+        )
     return (
         f"SELECT {names}, 'batch' AS layer FROM batch_{name} "
         f"WHERE {view.complete_at} <= {horizon} "
-        f"UNION ALL SELECT {names}, 'speed' AS layer FROM speed_{name} "
-        f"WHERE {view.complete_at} > {horizon}"
+        f"UNION ALL SELECT {names}, 'speed' AS layer FROM {speed_rows}"
     )
 
 
@@ -186,7 +196,8 @@ def _status_sql(layout: Layout, batch: dict | None, kappa: dict | None) -> str:
             f"SELECT 'batch', {literal(version)}, "
             f"TIMESTAMPTZ {literal(batch['horizon']) if batch.get('horizon') else 'NULL'}, "
             f"CAST({literal(json.dumps(batch.get('offsets') or {}))} AS JSON), NULL, "
-            f"TIMESTAMPTZ {literal(batch['computed_at'])}"
+            f"CAST({literal(batch['computed_at']) if batch.get('computed_at') else 'NULL'} "
+            "AS TIMESTAMPTZ)"
         )
     streams = [("speed", layout.speed)] + [
         (f"kappa v{number}", layout.kappa_version(number))

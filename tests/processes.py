@@ -60,3 +60,69 @@ def wait_for_files(
         assert process.poll() is None, log.read_text()[-3000:]
         assert time.monotonic() < deadline, f"fewer than {count} {pattern} in {folder} in time"
         time.sleep(0.2)
+
+
+READER_SCRIPT = """
+import json, pathlib, sys, time
+from lk.settings import Settings
+from serving_layer.query import run_query
+settings = Settings.from_env()
+stop, sql = pathlib.Path(sys.argv[1]), sys.argv[2]
+deadline = time.monotonic() + 600
+while not stop.exists() and time.monotonic() < deadline:
+    try:
+        rows = run_query(settings, sql)[1]
+        print(json.dumps({"ok": [str(value) for value in rows[0]]}), flush=True)
+    except Exception as error:
+        print(json.dumps({"error": repr(error)}), flush=True)
+    time.sleep(0.05)
+"""
+
+
+class LoopingReader:
+    """A reader in its own process running one query over and over (as `lk query` would) until
+    the block ends; `results` holds the first row of each answer, `errors` what failed."""
+
+    def __init__(self, settings, sql: str, folder: Path) -> None:
+        self.settings, self.sql, self.stop = settings, sql, folder / "stop-reading"
+        self.results: list[tuple[str, ...]] = []
+        self.errors: list[str] = []
+
+    def __enter__(self) -> LoopingReader:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", READER_SCRIPT, str(self.stop), self.sql],
+            env=lk_env(self.settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import json
+
+        self.stop.touch()
+        output, errors = self.process.communicate(timeout=120)
+        assert self.process.returncode == 0, errors[-2000:]
+        for line in map(json.loads, output.splitlines()):
+            if "error" in line:
+                self.errors.append(line["error"])
+            else:
+                self.results.append(tuple(line["ok"]))
+
+
+def serving_rows(settings, prefix: str) -> dict[str, list[tuple]]:
+    """Every contract row of `<prefix>_<view>` for each view, sorted (processing time left out)."""
+    from serving_layer.catalog import refresh_catalog
+    from serving_layer.columns import VIEW_COLUMNS
+    from serving_layer.query import run_query
+
+    refresh_catalog(settings)
+    rows = {}
+    for view, columns in VIEW_COLUMNS.items():
+        names = ", ".join(name for name, _ in columns)
+        rows[view] = run_query(settings, f"SELECT {names} FROM {prefix}_{view} ORDER BY ALL")[1]
+    return rows

@@ -1,7 +1,6 @@
 """Kappa: a replay killed with SIGKILL resumes to the same output; a v2 replay is switched in
 while a reader queries and rolled back, and the reader only ever sees one whole version."""
 
-import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -13,9 +12,8 @@ from kappa.versions import retire, rollback, serving, switch
 from lk.errors import LkError
 from lk.paths import Layout
 from serving_layer.catalog import refresh_catalog
-from serving_layer.columns import VIEW_COLUMNS
 from serving_layer.query import run_query
-from tests.processes import kill_hard, lk_env, wait_for_files
+from tests.processes import LoopingReader, kill_hard, lk_env, serving_rows, wait_for_files
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS
@@ -24,15 +22,6 @@ pytestmark = pytest.mark.slow
 
 NO_DROPS = {"watermark": "1 hour", "replay_max_offsets": 400}
 """A watermark longer than any lateness in the stream, and small replay batches (many of them)."""
-
-
-def kappa_rows(settings) -> dict[str, list[tuple]]:
-    refresh_catalog(settings)
-    rows = {}
-    for view, columns in VIEW_COLUMNS.items():
-        names = ", ".join(name for name, _ in columns)
-        rows[view] = run_query(settings, f"SELECT {names} FROM kappa_{view} ORDER BY ALL")[1]
-    return rows
 
 
 def test_killed_replay_resumes_with_identical_output(kafka, topic, spark, tmp_path):
@@ -69,26 +58,9 @@ def test_killed_replay_resumes_with_identical_output(kafka, topic, spark, tmp_pa
     for settings in (killed, reference):
         switch(settings, 1)
     assert sum(resumed["dropped_late"].values()) == 0
-    assert kappa_rows(killed) == kappa_rows(reference)
+    assert serving_rows(killed, "kappa") == serving_rows(reference, "kappa")
     rejected = run_query(killed, "SELECT count(*) FROM rejected_events WHERE found_by = 'kappa-v1'")
     assert rejected[1][0][0] == sum(r.kind == "malformed" for r in records)
-
-
-READER = """
-import json, pathlib, sys, time
-from lk.settings import Settings
-from serving_layer.query import run_query
-settings = Settings.from_env()
-stop = pathlib.Path(sys.argv[1])
-deadline = time.monotonic() + 600
-while not stop.exists() and time.monotonic() < deadline:
-    try:
-        _, rows = run_query(settings, "SELECT count(*), coalesce(sum(events), 0) FROM kappa_user_sessions")
-        print(json.dumps({"ok": [int(v) for v in rows[0]]}), flush=True)
-    except Exception as error:
-        print(json.dumps({"error": repr(error)}), flush=True)
-    time.sleep(0.05)
-"""
 
 
 def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_path):
@@ -102,15 +74,8 @@ def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_
     refresh_catalog(settings)
     v1_rows = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")[1][0]
 
-    stop = tmp_path / "stop-reading"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(stop)],
-        env=lk_env(settings),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    sessions = "SELECT count(*), coalesce(sum(events), 0) FROM kappa_user_sessions"
+    with LoopingReader(settings, sessions, tmp_path) as reader:
         run_kappa(settings, 2, replace(v1, logic_version="v2"))  # a 10-minute session gap
         switched = switch(settings, 2)
         refresh_catalog(settings)
@@ -121,20 +86,15 @@ def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_
         rolled = rollback(settings)
         refresh_catalog(settings)
         assert rolled["current"] == 1 and rolled["previous"] == 2
-    finally:
-        stop.touch()
-        output, errors = reader.communicate(timeout=120)
     after_rollback = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")
     assert after_rollback[1][0] == v1_rows
     assert v1_rows[0] > 0 and v2_rows[0] > 0
     assert v2_rows != v1_rows  # a 10-minute gap: other sessions, so the reader can tell
 
-    lines = [json.loads(line) for line in output.splitlines()]
-    assert reader.returncode == 0, errors[-2000:]
-    assert not [line for line in lines if "error" in line]
-    seen = [tuple(line["ok"]) for line in lines]
-    assert set(seen) <= {tuple(v1_rows), tuple(v2_rows)}, "a mix of versions was visible"
-    assert len(seen) >= 5
+    assert not reader.errors, reader.errors[:3]
+    whole_versions = {tuple(map(str, v1_rows)), tuple(map(str, v2_rows))}
+    assert set(reader.results) <= whole_versions, "a mix of versions was visible"
+    assert len(reader.results) >= 5
 
     status = run_query(settings, "SELECT component, version FROM serving_status")[1]
     assert ("kappa v1", "v1 (in service)") in status

@@ -1,10 +1,6 @@
 """A reader in another process queries while batch and speed layers write: no error, and a
 batch view is always one whole published version, never part of one."""
 
-import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -14,30 +10,16 @@ from batch_layer.run import run_batch
 from lk.paths import Layout
 from serving_layer.catalog import refresh_catalog
 from speed_layer.job import run_speed, speed_options
+from tests.processes import LoopingReader
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.slow
 
-READER = """
-import json, pathlib, sys, time
-from lk.settings import Settings
-from serving_layer.query import run_query
-settings = Settings.from_env()
-stop = pathlib.Path(sys.argv[1])
-deadline = time.monotonic() + 600
-while not stop.exists() and time.monotonic() < deadline:
-    try:
-        _, rows = run_query(settings, '''
-            SELECT (SELECT coalesce(sum(events), 0) FROM batch_action_counts),
-                   (SELECT count(*) FROM lambda_action_counts),
-                   (SELECT count(*) FROM speed_user_totals)''')
-        print(json.dumps({"ok": [int(v) for v in rows[0]]}), flush=True)
-    except Exception as error:
-        print(json.dumps({"error": repr(error)}), flush=True)
-    time.sleep(0.05)
-"""
+READ = """SELECT (SELECT coalesce(sum(events), 0) FROM batch_action_counts),
+                 (SELECT count(*) FROM lambda_action_counts),
+                 (SELECT count(*) FROM speed_user_totals)"""
 
 
 def test_reader_sees_whole_versions_while_batch_and_speed_write(kafka, topic, spark, tmp_path):
@@ -46,16 +28,7 @@ def test_reader_sees_whole_versions_while_batch_and_speed_write(kafka, topic, sp
     send_records(records[:3000], kafka.bootstrap, topic, paced=False, total=None)
     refresh_catalog(settings)
 
-    stop = tmp_path / "stop-reading"
-    env = {**os.environ, "LK_DATA_DIR": str(tmp_path), "LK_TOPIC": topic}
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(stop)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with LoopingReader(settings, READ, tmp_path) as reader:
         run_batch(settings)
         refresh_catalog(settings)
         send_records(records[3000:], kafka.bootstrap, topic, paced=False, total=None)
@@ -67,13 +40,7 @@ def test_reader_sees_whole_versions_while_batch_and_speed_write(kafka, topic, sp
         refresh_catalog(settings)
         run_batch(settings)
         refresh_catalog(settings)
-    finally:
-        stop.touch()
-        output, errors = reader.communicate(timeout=120)
-    lines = [json.loads(line) for line in output.splitlines()]
-    assert reader.returncode == 0, errors[-2000:]
-    failures = [line["error"] for line in lines if "error" in line]
-    assert not failures, failures[:3]
+    assert not reader.errors, reader.errors[:3]
 
     import duckdb
 
@@ -84,7 +51,7 @@ def test_reader_sees_whole_versions_while_batch_and_speed_write(kafka, topic, sp
         query = f"SELECT sum(events) FROM read_parquet('{pattern}')"
         version_totals.add(int(connection.execute(query).fetchall()[0][0]))
     connection.close()
-    seen = {line["ok"][0] for line in lines}
-    assert len(lines) >= 10, "the reader hardly ran"
+    seen = {int(result[0]) for result in reader.results}
+    assert len(reader.results) >= 10, "the reader hardly ran"
     assert seen <= version_totals, f"partial batch totals seen: {seen - version_totals}"
     assert len(version_totals) == 3  # nothing, then the first and the second version

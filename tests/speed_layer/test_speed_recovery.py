@@ -7,11 +7,8 @@ from dataclasses import replace
 import pytest
 
 from lk.paths import Layout
-from serving_layer.catalog import refresh_catalog
-from serving_layer.columns import VIEW_COLUMNS
-from serving_layer.query import run_query
 from speed_layer.job import run_speed, speed_options
-from tests.processes import kill_hard, lk_env, wait_for_files
+from tests.processes import kill_hard, lk_env, serving_rows, wait_for_files
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS
@@ -21,15 +18,6 @@ pytestmark = pytest.mark.slow
 OPTIONS = {"watermark": "1 hour", "max_offsets_per_trigger": 400}
 """A watermark longer than any lateness in the stream: nothing is dropped, so the output does
 not depend on where micro-batches begin and end."""
-
-
-def speed_rows(settings) -> dict[str, list[tuple]]:
-    refresh_catalog(settings)
-    rows = {}
-    for view, columns in VIEW_COLUMNS.items():
-        names = ", ".join(name for name, _ in columns)
-        rows[view] = run_query(settings, f"SELECT {names} FROM speed_{view} ORDER BY ALL")[1]
-    return rows
 
 
 def test_killed_speed_layer_resumes_with_identical_output(kafka, topic, spark, tmp_path):
@@ -62,5 +50,5 @@ def test_killed_speed_layer_resumes_with_identical_output(kafka, topic, spark, t
     assert sum(resumed["dropped_late"].values()) == 0
     run_speed(reference, speed_options(until_caught_up=True, **OPTIONS))
 
-    assert speed_rows(killed) == speed_rows(reference)
-    assert sum(row[3] for row in speed_rows(reference)["action_counts"]) > 0
+    assert serving_rows(killed, "speed") == serving_rows(reference, "speed")
+    assert sum(row[3] for row in serving_rows(reference, "speed")["action_counts"]) > 0
