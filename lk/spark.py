@@ -25,7 +25,8 @@ def connector_jars() -> list[str]:
 def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> SparkSession:
     """A Spark session on `settings.spark_master` with the Kafka connector, UTC and small shuffles.
 
-    Environment overrides: LK_SPARK_DRIVER_MEMORY (default 1g), LK_SHUFFLE_PARTITIONS (default 2).
+    Environment overrides: LK_SPARK_DRIVER_MEMORY (default 1g), LK_SHUFFLE_PARTITIONS (default 2),
+    and LK_SPARK_CONF for anything else: `key=value` pairs separated by `;`.
     """
     os.environ["JAVA_HOME"] = str(java_home())
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -45,6 +46,7 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         "spark.sql.warehouse.dir": str(settings.data_dir / "spark-warehouse"),
         **extra_conf,
+        **extra_spark_conf(),
     }
     if settings.spark_master.startswith("local"):
         # Local mode talks only to itself: keep the driver on loopback. A real cluster's
@@ -57,3 +59,14 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(os.environ.get("LK_SPARK_LOG_LEVEL", "WARN"))
     return session
+
+
+def extra_spark_conf() -> dict[str, str]:
+    """LK_SPARK_CONF as a dict: `spark.executor.memory=2g;spark.executor.cores=2`."""
+    conf = {}
+    for pair in filter(None, (p.strip() for p in os.environ.get("LK_SPARK_CONF", "").split(";"))):
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip().startswith("spark."):
+            raise LkError(f"LK_SPARK_CONF: {pair!r} is not spark.some.key=value")
+        conf[key.strip()] = value.strip()
+    return conf
