@@ -32,6 +32,7 @@ class KappaOptions:
     until_caught_up: bool = False
     starting_offsets: str = "earliest"
     replay_max_offsets: int = DEFAULT_REPLAY_MAX_OFFSETS
+    replay_min_partitions: int | None = None
     live_trigger: str = "250 milliseconds"
 
 
@@ -56,6 +57,7 @@ def run_kappa(
             until_caught_up=True,
             starting_offsets=options.starting_offsets,
             max_offsets_per_trigger=options.replay_max_offsets,
+            min_partitions=options.replay_min_partitions,
             keep_rejected=True,
         )
         stop = threading.Event()

@@ -52,6 +52,17 @@ def register(
         default=200_000,
         help="records per micro-batch while replaying (default 200000)",
     )
+    run.add_argument(
+        "--replay-min-partitions",
+        type=positive_int,
+        help="Spark tasks to split the log into while replaying (default: one per partition)",
+    )
+    run.add_argument(
+        "--starting-offsets",
+        default="earliest",
+        help="where a new version starts: earliest (offset 0), latest, or Spark's JSON "
+        '{"topic":{"0":1200,"1":-2}} (-2 = earliest); a running checkpoint ignores it',
+    )
     run.add_argument("--trigger", default="250 milliseconds", help="micro-batch interval once live")
     run.add_argument(
         "--background", action="store_true", help="run in the background (stop: lk kappa stop N)"
@@ -82,7 +93,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from kappa.versions import serving, switch, versions
     from lk.durations import parse_duration
     from lk.paths import Layout
-    from lk.streaming import format_status
+    from lk.stream_progress import format_status
     from serving_layer.catalog import refresh_catalog
     from views.catalog import views_at
 
@@ -97,7 +108,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         forwarded = [
             "--logic-version", args.logic_version, "--watermark", args.watermark,
             "--replay-max-offsets", str(args.replay_max_offsets), "--trigger", args.trigger,
-        ] + (["--until-caught-up"] if args.until_caught_up else [])  # fmt: skip
+            "--starting-offsets", args.starting_offsets,
+        ] + (["--until-caught-up"] if args.until_caught_up else []) + (
+            ["--replay-min-partitions", str(args.replay_min_partitions)]
+            if args.replay_min_partitions else []
+        )  # fmt: skip
         pid = start_detached(settings, number, forwarded)
         print(f"Kappa v{number} started in the background (pid {pid}); log: "
               f"{layout.kappa_version(number).root / 'job.log'}")  # fmt: skip
@@ -116,6 +131,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         watermark=args.watermark,
         until_caught_up=args.until_caught_up,
         replay_max_offsets=args.replay_max_offsets,
+        replay_min_partitions=args.replay_min_partitions,
+        starting_offsets=args.starting_offsets,
         live_trigger=args.trigger,
     )
     print(f"Kappa v{number}: replaying {settings.topic} ...", flush=True)

@@ -112,7 +112,7 @@ def _batch(settings: Settings, args: argparse.Namespace) -> int:
 
 def _speed(settings: Settings, args: argparse.Namespace) -> int:
     from lk.durations import parse_duration
-    from lk.streaming import format_status
+    from lk.stream_progress import format_status
     from serving_layer.catalog import refresh_catalog
     from speed_layer.job import run_speed, speed_options
     from views.catalog import views_at

@@ -30,7 +30,8 @@ def run_lambda(settings) -> None:
 
 
 def run_kappa_v1(settings) -> None:
-    run_kappa(settings, 1, KappaOptions(until_caught_up=True, watermark=WATERMARK))
+    options = KappaOptions(until_caught_up=True, watermark=WATERMARK, replay_min_partitions=8)
+    run_kappa(settings, 1, options)
     switch(settings, 1)
 
 
