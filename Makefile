@@ -40,7 +40,7 @@ demo: setup ## the same late, duplicated and malformed stream through Lambda and
 	$(LK) kappa run --until-caught-up
 	$(LK) truth
 	$(LK) query "SELECT * FROM serving_status"
-	$(LK) query "$$(cat experiments/demo_comparison.sql)"
+	$(LK) compare
 	@echo "Kafka keeps running (make down stops it). Explore: $(LK) query \"SELECT * FROM lambda_action_counts LIMIT 10\""
 
 test: setup lint ## everything: lint, then the whole test suite against real Kafka and Spark
