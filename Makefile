@@ -10,7 +10,7 @@ JAVA17 := $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm
 export JAVA_HOME ?= $(JAVA17)
 export LK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help setup demo test test-fast lint up down status bench lock clean
+.PHONY: help setup demo test test-fast lint up down airflow status bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,8 +55,11 @@ lint: setup ## ruff
 up: setup ## start the local Kafka broker
 	$(LK) kafka up
 
-down: ## stop the local Kafka broker
-	@if [ -x $(LK) ]; then $(LK) kafka down; else echo "nothing to stop"; fi
+down: ## stop Airflow (if running) and the local Kafka broker
+	@if [ -x $(LK) ]; then $(LK) airflow down && $(LK) kafka down; else echo "nothing to stop"; fi
+
+airflow: setup ## start Airflow (UI on 127.0.0.1:8080) with the lambda_batch and kappa_reprocess DAGs
+	$(LK) airflow up
 
 status: setup ## is Kafka running; topics and offsets
 	$(LK) kafka status
