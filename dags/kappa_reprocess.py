@@ -175,6 +175,7 @@ def kappa_reprocess() -> None:
         from kappa.launch import running_pid
         from kappa.versions import lag
         from lk.atomic import read_json
+        from lk.errors import LkError
         from lk.paths import Layout
         from lk.settings import Settings
 
@@ -183,7 +184,11 @@ def kappa_reprocess() -> None:
         number = started["version"]
         paths = Layout(settings.data_dir).kappa_version(number)
         max_lag = int(params.get("max_lag", 1000))
-        behind = lag(settings, number)
+        try:
+            behind = lag(settings, number)
+        except LkError as error:  # e.g. the broker briefly away: the job keeps running
+            print(f"v{number}: lag unknown this time ({error}); trying again")
+            return PokeReturnValue(is_done=False)
         caught_up_at = (read_json(paths.state_file) or {}).get("caught_up_at")
         pid = running_pid(settings, number)
         print(
@@ -204,6 +209,12 @@ def kappa_reprocess() -> None:
             )
         if caught_up_at and behind["lag"] <= max_lag:
             return PokeReturnValue(is_done=True, xcom_value={**started, "lag": behind["lag"]})
+        if pid is None:  # stopped after its replay, and the log has grown since: it never will
+            raise AirflowFailException(
+                f"v{number} stopped after its replay and is {behind['lag']} records behind the "
+                f"log now; run it again without until_caught_up, or `lk kappa switch {number} "
+                "--force`"
+            )
         limit = timedelta(minutes=float(params.get("catch_up_timeout_minutes", 60)))
         waited = datetime.now(UTC) - ti.start_date if ti and ti.start_date else timedelta(0)
         if waited > limit:

@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from lk.atomic import held_or_refused, read_json, write_json
 from lk.kafka_client import end_offsets
 from lk.paths import Layout, StreamPaths
 from lk.settings import Settings
-from lk.streaming import StreamOptions, follow, start_queries
+from lk.streaming import StreamOptions, follow, start_queries, stop_on_signals
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 DEFAULT_REPLAY_MAX_OFFSETS = 200_000
 """Records per micro-batch while replaying (big batches: throughput over latency)."""
@@ -42,42 +46,60 @@ def run_kappa(
     options: KappaOptions,
     on_caught_up: Callable[[dict], None] | None = None,
 ) -> dict:
-    """Run version N: replay until caught up, then tail live (or stop); its final status."""
+    """Run version N: replay until caught up, then tail live (or stop); its final status.
+    SIGTERM or SIGINT at any point stops it cleanly (between micro-batches where it can)."""
     from lk.spark import spark_session
 
     paths = Layout(settings.data_dir).kappa_version(number)
     paths.root.mkdir(parents=True, exist_ok=True)
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
     with held_or_refused(paths.root / ".running", f"Kappa v{number} is already running"):
-        spark = spark_session(settings, f"lk-kappa-v{number}")
-        replay = StreamOptions(
-            name=f"kappa-v{number}",
-            logic_version=options.logic_version,
-            watermark=options.watermark,
-            until_caught_up=True,
-            starting_offsets=options.starting_offsets,
-            max_offsets_per_trigger=options.replay_max_offsets,
-            min_partitions=options.replay_min_partitions,
-            keep_rejected=True,
-        )
         stop = threading.Event()
-        started = time.monotonic()
-        before = read_json(paths.progress / "latest.json") or {}
-        status = follow(start_queries(spark, settings, paths, replay), paths, replay, stop=stop)
-        if stop.is_set():
-            return status
-        _record_catch_up(paths, before, status, time.monotonic() - started)
-        if on_caught_up:
-            on_caught_up(status)
-        if options.until_caught_up:
-            return status
-        live = replace(
-            replay,
-            until_caught_up=False,
-            max_offsets_per_trigger=None,
-            trigger=options.live_trigger,
-        )
-        return follow(start_queries(spark, settings, paths, live), paths, live, stop=stop)
+        restore = stop_on_signals(stop)  # for the whole run, between the phases too
+        try:
+            spark = spark_session(settings, f"lk-kappa-v{number}")
+            return _replay_then_tail(spark, settings, number, options, on_caught_up, stop)
+        finally:
+            restore()
+
+
+def _replay_then_tail(
+    spark: SparkSession,
+    settings: Settings,
+    number: int,
+    options: KappaOptions,
+    on_caught_up: Callable[[dict], None] | None,
+    stop: threading.Event,
+) -> dict:
+    paths = Layout(settings.data_dir).kappa_version(number)
+    replay = StreamOptions(
+        name=f"kappa-v{number}",
+        logic_version=options.logic_version,
+        watermark=options.watermark,
+        until_caught_up=True,
+        starting_offsets=options.starting_offsets,
+        max_offsets_per_trigger=options.replay_max_offsets,
+        min_partitions=options.replay_min_partitions,
+        keep_rejected=True,
+    )
+    started = time.monotonic()
+    before = read_json(paths.progress / "latest.json") or {}
+    status = follow(start_queries(spark, settings, paths, replay), paths, replay, stop=stop)
+    if stop.is_set():
+        return status
+    _record_catch_up(paths, before, status, time.monotonic() - started)
+    if on_caught_up:
+        on_caught_up(status)
+    if options.until_caught_up or stop.is_set():
+        return status
+    live = replace(
+        replay,
+        until_caught_up=False,
+        max_offsets_per_trigger=None,
+        min_partitions=None,
+        trigger=options.live_trigger,
+    )
+    return follow(start_queries(spark, settings, paths, live), paths, live, stop=stop)
 
 
 def _record_catch_up(paths: StreamPaths, before: dict, status: dict, seconds: float) -> None:

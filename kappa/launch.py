@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from kappa.versions import running
 from lk.errors import LkError
 from lk.paths import Layout
 from lk.settings import Settings
@@ -22,6 +23,8 @@ def start_detached(settings: Settings, number: int, run_args: list[str]) -> int:
     paths.root.mkdir(parents=True, exist_ok=True)
     if (pid := running_pid(settings, number)) is not None:
         raise LkError(f"Kappa v{number} already runs in the background (pid {pid})")
+    if running(paths):
+        raise LkError(f"Kappa v{number} is already running in the foreground (lk kappa run)")
     command = [sys.executable, "-m", "lk.cli", "kappa", "run", "--version", str(number), *run_args]
     env = {
         **os.environ,
@@ -55,22 +58,44 @@ def running_pid(settings: Settings, number: int) -> int | None:
 
 
 def stop_detached(settings: Settings, number: int, timeout: float = 120.0) -> int | None:
-    """Stop version N's background job (SIGTERM: it stops after its current micro-batch; then
-    SIGKILL to its whole session); the PID stopped, or None if it was not running."""
+    """Stop version N's background job: SIGTERM (it stops between micro-batches), then SIGKILL
+    to its whole session (Python driver and Spark JVM); the PID stopped, or None if it was not
+    running. Raises LkError if something of it survives both."""
     pid = running_pid(settings, number)
     if pid is None:
+        if running(Layout(settings.data_dir).kappa_version(number)):
+            raise LkError(f"v{number} runs in the foreground, not from lk kappa run --background")
         return None
+    members = _session(pid)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while _alive(pid) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.2)
-    if _alive(pid):
-        os.killpg(pid, signal.SIGKILL)
-        while _alive(pid) and time.monotonic() < deadline + 30:
-            _reap(pid)
-            time.sleep(0.2)
+    stragglers = [member for member in members | _session(pid) if _alive(member)]
+    for member in stragglers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while any(_alive(member) for member in stragglers) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.2)
+    if _alive(pid) or any(_alive(member) for member in stragglers):
+        raise LkError(f"v{number}'s job (pid {pid}) is still alive after SIGKILL")
     return pid
+
+
+def _session(leader: int) -> set[int]:
+    """Processes in the session `leader` started (the job runs in its own session)."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, IndexError, ProcessLookupError):
+            continue
+        if fields[3] == str(leader):  # field 6 of /proc/PID/stat: the session id
+            members.add(int(stat.parent.name))
+    return members
 
 
 def _reap(pid: int) -> None:

@@ -81,7 +81,13 @@ def register(
     switch.add_argument(
         "--max-lag", type=int, default=1000, help="records behind the log allowed (default 1000)"
     )
-    command(actions, "rollback", "serve the previous version again, at once", common, _rollback)
+    rollback = command(
+        actions, "rollback", "serve the previous version again, at once", common, _rollback
+    )
+    rollback.add_argument("--force", action="store_true", help="even if it fell behind the log")
+    rollback.add_argument(
+        "--max-lag", type=int, default=1000, help="records behind the log allowed (default 1000)"
+    )
     retire = command(actions, "retire", "delete an old version's outputs", common, _retire)
     retire.add_argument("number", type=positive_int)
     stop = command(actions, "stop", "stop a version running in the background", common, _stop)
@@ -175,7 +181,7 @@ def _rollback(settings: Settings, args: argparse.Namespace) -> int:
     from kappa.versions import rollback
     from serving_layer.catalog import refresh_catalog
 
-    rolled = rollback(settings)
+    rolled = rollback(settings, force=args.force, max_lag=args.max_lag)
     refresh_catalog(settings)
     print(f"kappa_* serve v{rolled['current']} again; v{rolled['previous']} is kept")
     return 0
@@ -185,8 +191,7 @@ def _retire(settings: Settings, args: argparse.Namespace) -> int:
     from kappa.versions import retire
     from serving_layer.catalog import refresh_catalog
 
-    folder = retire(settings, args.number)
-    refresh_catalog(settings)
+    folder = retire(settings, args.number, before_delete=lambda: refresh_catalog(settings))
     print(f"v{args.number} retired: {folder} deleted")
     return 0
 

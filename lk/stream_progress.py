@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from lk.streaming import StreamOptions
 
+NOTHING_READ = {"batch_id": -1, "end_offsets": {}, "watermark": None, "lag": None}
 REJECTED = "rejected"
 """The name of the query that keeps rejected records (its rows are not views)."""
 
@@ -35,12 +36,18 @@ class ProgressRecorder:
         for query in queries:
             name = query.name.removeprefix(f"{self.options.name}-").rsplit("-", 1)[0]
             self._load(name)
-            for batch in (_batch_summary(_as_dict(p)) for p in query.recentProgress):
+            executed = [_as_dict(p) for p in query.recentProgress]
+            # A trigger that ran no micro-batch reports the *next* batch id with no figures.
+            executed = [p for p in executed if "addBatch" in (p.get("durationMs") or {})]
+            for batch in map(_batch_summary, executed):
                 target = self.paths.progress / name / f"{batch['batch_id']:09d}.json"
                 if not target.exists():
                     write_json(target, batch)
                 self._remember(name, batch)
-        status = summarize(self.options, self.newest, self.dropped)
+        # A query that has not finished a micro-batch yet has read nothing: it holds the
+        # job's offsets at zero, so a half-started job never looks caught up.
+        newest = {name: self.newest.get(name, NOTHING_READ) for name in self.dropped}
+        status = summarize(self.options, newest, self.dropped)
         write_json(self.paths.progress / "latest.json", status)
         return status
 
@@ -110,7 +117,7 @@ def summarize(
         "watermark_delay": options.watermark,
         "watermark": min(watermarks) if watermarks else None,
         "offsets": offsets,
-        "lag": max((batch["lag"] for batch in latest.values()), default=None),
+        "lag": max((b["lag"] for b in latest.values() if b["lag"] is not None), default=None),
         "dropped_late": dropped,
         "batches": batches,
         "updated_at": datetime.now(UTC).isoformat(),

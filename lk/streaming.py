@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +58,7 @@ def start_queries(
     from views.catalog import views_at
 
     views = views_at(options.logic_version)
-    _check_same_job(paths, options)
+    _check_same_job(paths, options, settings.topic)
     queries = []
     batch_partitions = spark.conf.get("spark.sql.shuffle.partitions")
     # Each query clones the session's settings when it starts, and its checkpoint keeps the
@@ -78,21 +79,26 @@ def start_queries(
     return queries
 
 
-def _check_same_job(paths: StreamPaths, options: StreamOptions) -> None:
-    """A checkpoint belongs to one logic and watermark: refuse to resume it with others."""
+def _check_same_job(paths: StreamPaths, options: StreamOptions, topic: str) -> None:
+    """A checkpoint belongs to one topic, logic and watermark: refuse to resume it with others."""
     from lk.atomic import read_json
 
     recorded = read_json(paths.state_file)
-    wanted = {"logic_version": options.logic_version, "watermark": options.watermark}
+    wanted = {
+        "topic": topic,
+        "logic_version": options.logic_version,
+        "watermark": options.watermark,
+    }
     if recorded and {key: recorded.get(key) for key in wanted} != wanted:
         raise LkError(
-            f"{paths.root} was started with logic {recorded.get('logic_version')} and watermark "
-            f"{recorded.get('watermark')!r}; start a new version (or remove it) to change them"
+            f"{paths.root} reads topic {recorded.get('topic')!r} with logic "
+            f"{recorded.get('logic_version')} and watermark {recorded.get('watermark')!r}; "
+            "start a new version (or another --data-dir) to change them"
         )
     if not recorded:
         write_json(
             paths.state_file,
-            {**asdict(options), "started_at": datetime.now(UTC).isoformat()},
+            {**asdict(options), "topic": topic, "started_at": datetime.now(UTC).isoformat()},
         )
 
 
@@ -208,10 +214,12 @@ def follow(
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
 ) -> dict:
-    """Record progress until every query ends (caught up) or `stop` is set (or SIGTERM/SIGINT);
-    then stop the queries cleanly. Returns the final status; a failed query raises LkError."""
+    """Record progress until every query ends (caught up) or `stop` is set; then stop the
+    queries. Without a `stop` of the caller's, SIGTERM and SIGINT set one here (a caller that
+    passes its own handles signals itself: `stop_on_signals`). A failed query raises LkError."""
+    restore = (lambda: None) if stop else None
     stop = stop or threading.Event()
-    restore = _stop_on_signals(stop)
+    restore = restore or stop_on_signals(stop)
     recorder = ProgressRecorder(paths, options)
     try:
         while not stop.is_set() and any(query.isActive for query in queries):
@@ -219,20 +227,25 @@ def follow(
             _raise_failure(queries)
             stop.wait(poll_seconds)
     finally:
-        for query in queries:
-            stop_between_batches(query)
+        stop_between_batches(queries)
         restore()
     _raise_failure(queries)
     return recorder.record(queries)
 
 
-def stop_between_batches(query: StreamingQuery, deadline_seconds: float = 60.0) -> None:
-    """Stop a query once its current micro-batch is done (interrupting one mid-way makes
-    Spark's stream thread die noisily; the checkpoint would recover either way)."""
+def stop_between_batches(queries: list[StreamingQuery], deadline_seconds: float = 10.0) -> None:
+    """Stop each query the moment it is between micro-batches, and the rest at the deadline.
+    (Interrupting a micro-batch makes Spark's stream thread die noisily; the checkpoint and
+    the idempotent batch files make the output right either way.)"""
     deadline = time.monotonic() + deadline_seconds
-    while query.isActive and query.status.get("isTriggerActive") and time.monotonic() < deadline:
-        time.sleep(0.02)
-    if query.isActive:
+    waiting = [query for query in queries if query.isActive]
+    while waiting and time.monotonic() < deadline:
+        for query in list(waiting):
+            if not query.isActive or not query.status.get("isTriggerActive"):
+                query.stop()
+                waiting.remove(query)
+        time.sleep(0.005)
+    for query in waiting:
         query.stop()
 
 
@@ -244,7 +257,8 @@ def _raise_failure(queries: list[StreamingQuery]) -> None:
             raise LkError(f"streaming query {query.name} failed: {first}")
 
 
-def _stop_on_signals(stop: threading.Event):
+def stop_on_signals(stop: threading.Event) -> Callable[[], None]:
+    """Make SIGTERM and SIGINT set `stop` (in the main thread); returns what undoes it."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}

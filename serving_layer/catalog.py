@@ -57,7 +57,8 @@ def refresh_catalog(settings: Settings) -> dict:
             finally:
                 connection.close()
             os.replace(temporary, layout.catalog)
-            write_json(layout.catalog_pins, {"batch_version": described["batch_version"]})
+            pins = {key: described[key] for key in ("batch_version", "kappa_version")}
+            write_json(layout.catalog_pins, pins)
         finally:
             temporary.unlink(missing_ok=True)
             Path(f"{temporary}.wal").unlink(missing_ok=True)
@@ -111,6 +112,12 @@ def _batch_version(layout: Layout) -> dict | None:
     return {"version": number, "folder": folder, **manifest}
 
 
+def _kappa_versions(layout: Layout) -> list[int]:
+    """Kappa versions the catalog may read: not those being retired."""
+    retiring = set((read_json(layout.kappa_serving) or {}).get("retiring", []))
+    return [number for number, _ in numbered(layout.kappa, "v") if number not in retiring]
+
+
 def _kappa_in_service(layout: Layout) -> dict | None:
     serving = read_json(layout.kappa_serving)
     return serving if serving and serving.get("current") is not None else None
@@ -159,7 +166,7 @@ def _merge_sql(name: str, view: View, batch: dict | None) -> str:
 def _rejected_sql(connection: duckdb.DuckDBPyConnection, layout: Layout) -> str:
     """Rejected records with the layer that found them (Lambda's ingest, or a Kappa version)."""
     sources = [(layout.ingest / "run=*" / "rejected" / "*.parquet", "lambda-ingest")]
-    for number, _ in numbered(layout.kappa, "v"):
+    for number in _kappa_versions(layout):
         sources.append((layout.kappa_version(number).rejected / "*.parquet", f"kappa-v{number}"))
     selects = [
         typed_select(
@@ -200,8 +207,7 @@ def _status_sql(layout: Layout, batch: dict | None, kappa: dict | None) -> str:
             "AS TIMESTAMPTZ)"
         )
     streams = [("speed", layout.speed)] + [
-        (f"kappa v{number}", layout.kappa_version(number))
-        for number, _ in numbered(layout.kappa, "v")
+        (f"kappa v{number}", layout.kappa_version(number)) for number in _kappa_versions(layout)
     ]
     for component, paths in streams:
         status = paths.progress / "latest.json"

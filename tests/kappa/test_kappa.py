@@ -9,6 +9,7 @@ import pytest
 
 from kappa.job import KappaOptions, run_kappa
 from kappa.versions import retire, rollback, serving, switch
+from lk.atomic import write_json
 from lk.errors import LkError
 from lk.paths import Layout
 from serving_layer.catalog import refresh_catalog
@@ -98,6 +99,13 @@ def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_
 
     status = run_query(settings, "SELECT component, version FROM serving_status")[1]
     assert ("kappa v1", "v1 (in service)") in status
-    retire(settings, 2)
+
+    half_built = Layout(tmp_path).kappa_version(3)  # started, never finished its replay
+    write_json(half_built.state_file, {"logic_version": "v1", "watermark": "1 minute"})
+    with pytest.raises(LkError, match="has not finished replaying"):
+        switch(settings, 3)
+
+    retire(settings, 2, before_delete=lambda: refresh_catalog(settings))
+    assert run_query(settings, "SELECT count(*) FROM rejected_events")[1][0][0] >= 0
     assert serving(Layout(tmp_path))["previous"] is None
     assert not Layout(tmp_path).kappa_version(2).root.exists()
