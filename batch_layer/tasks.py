@@ -94,10 +94,7 @@ def _submit_env(settings: Settings) -> dict[str, str]:
         JAVA_HOME=str(java_home()),
         PYSPARK_PYTHON=sys.executable,
         PYSPARK_DRIVER_PYTHON=sys.executable,
-        LK_DATA_DIR=str(settings.data_dir),
-        LK_BOOTSTRAP=settings.bootstrap,
-        LK_TOPIC=settings.topic,
-        LK_SPARK_MASTER=settings.spark_master,
+        **settings.as_env(),
     )
     if settings.spark_master.startswith("local"):
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -11,7 +11,6 @@ to a reference measured in the same run on the same broker and Spark.
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import threading
 import time
@@ -20,8 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from batch_layer.run import run_batch
-from experiments.kafka_reference import consumer_performance
-from lk.kafka_client import delete_topic, ensure_topic
+from experiments.kafka_reference import consumer_performance, fresh_workspace, spark_read_rate
 from lk.paths import Layout, StreamPaths
 from lk.settings import Settings
 from lk.spark import spark_session
@@ -39,15 +37,8 @@ def run_bench_lambda(
     settings: Settings, *, events: int, rate: float, stream_seconds: float = SPEED_SECONDS
 ) -> dict:
     """Figures for one run on a fresh topic and data directory, both removed afterwards."""
-    run_id = uuid.uuid4().hex[:8]
-    bench = replace(
-        settings,
-        topic=f"bench-lambda-{run_id}",
-        data_dir=settings.data_dir / "bench" / f"lambda-{run_id}",
-    )
     scenario = scenario_named("late-data")
-    ensure_topic(bench.bootstrap, bench.topic, partitions=4)
-    try:
+    with fresh_workspace(settings, "lambda") as bench:
         sent = send_records(
             generate(scenario, seed=3, events=events), bench.bootstrap, bench.topic,
             show_progress=False,
@@ -55,24 +46,12 @@ def run_bench_lambda(
         figures = {"events": events, "records": sent.records}
         figures.update(_batch_figures(bench, sent.records))
         figures.update(_speed_figures(bench, scenario, rate, stream_seconds))
-    finally:
-        delete_topic(bench.bootstrap, bench.topic)
-        shutil.rmtree(bench.data_dir, ignore_errors=True)
     return figures
 
 
 def _batch_figures(settings: Settings, records: int) -> dict:
     reference = consumer_performance(settings.bootstrap, settings.topic, records)
-    spark = spark_session(settings, "lk-bench-lambda")
-    started = time.perf_counter()
-    raw = (
-        spark.read.format("kafka")
-        .option("kafka.bootstrap.servers", settings.bootstrap)
-        .option("subscribe", settings.topic)
-        .load()
-        .count()
-    )
-    spark_read = raw / (time.perf_counter() - started)
+    spark_read = spark_read_rate(settings, records)
     result = run_batch(settings)
     ingest_seconds = result["ingest"]["seconds"]
     views_seconds = result["views"]["seconds"]
@@ -203,12 +182,3 @@ def _percentile(values: list[float], percent: float) -> float | None:
 
 def _ratio(ours: float | None, reference: float | None) -> float | None:
     return round(ours / reference, 3) if ours and reference else None
-
-
-def format_report(figures: dict) -> str:
-    """The figures as an aligned table."""
-    width = max(len(key) for key in figures)
-    return "\n".join(
-        f"{key:<{width}}  {value:,}" if isinstance(value, int) else f"{key:<{width}}  {value}"
-        for key, value in figures.items()
-    )

@@ -7,16 +7,11 @@ for the rejected records, so the records/s here is log records per second of wal
 
 from __future__ import annotations
 
-import shutil
 import time
-import uuid
-from dataclasses import replace
 
-from experiments.kafka_reference import consumer_performance
+from experiments.kafka_reference import consumer_performance, fresh_workspace, spark_read_rate
 from kappa.job import DEFAULT_REPLAY_MAX_OFFSETS, KappaOptions, run_kappa
-from lk.kafka_client import delete_topic, ensure_topic
 from lk.settings import Settings
-from lk.spark import spark_session
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import scenario_named
@@ -26,14 +21,7 @@ def run_bench_replay(
     settings: Settings, *, events: int, replay_max_offsets: int = DEFAULT_REPLAY_MAX_OFFSETS
 ) -> dict:
     """Figures for one replay of `events` generated events on a fresh topic (removed after)."""
-    run_id = uuid.uuid4().hex[:8]
-    bench = replace(
-        settings,
-        topic=f"bench-replay-{run_id}",
-        data_dir=settings.data_dir / "bench" / f"replay-{run_id}",
-    )
-    ensure_topic(bench.bootstrap, bench.topic, partitions=4)
-    try:
+    with fresh_workspace(settings, "replay") as bench:
         started = time.perf_counter()
         sent = send_records(
             generate(scenario_named("late-data"), seed=7, events=events),
@@ -41,22 +29,12 @@ def run_bench_replay(
         )  # fmt: skip
         produce_seconds = time.perf_counter() - started
         reference = consumer_performance(bench.bootstrap, bench.topic, sent.records)
-
-        spark = spark_session(bench, "lk-bench-replay")
-        started = time.perf_counter()
-        spark.read.format("kafka").option("kafka.bootstrap.servers", bench.bootstrap).option(
-            "subscribe", bench.topic
-        ).load().count()
-        spark_read = sent.records / (time.perf_counter() - started)
-
+        spark_read = spark_read_rate(bench, sent.records)
         started = time.perf_counter()
         status = run_kappa(
             bench, 1, KappaOptions(until_caught_up=True, replay_max_offsets=replay_max_offsets)
         )
         replay_seconds = time.perf_counter() - started
-    finally:
-        delete_topic(bench.bootstrap, bench.topic)
-        shutil.rmtree(bench.data_dir, ignore_errors=True)
     replay = sent.records / replay_seconds
     return {
         "events": events,

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
 from infra.java import run_kafka_tool
 from lk.errors import LkError
+from lk.kafka_client import delete_topic, ensure_topic
+from lk.settings import Settings
 
 
 def consumer_performance(bootstrap: str, topic: str, records: int) -> dict[str, float]:
@@ -36,3 +45,37 @@ def consumer_performance(bootstrap: str, topic: str, records: int) -> dict[str, 
         raise LkError(
             f"could not read ConsumerPerformance's result from: {output[-300:]}"
         ) from None
+
+
+@contextlib.contextmanager
+def fresh_workspace(settings: Settings, name: str) -> Iterator[Settings]:
+    """Settings on a new topic of 4 partitions and a new data directory, both removed after:
+    every benchmark measures on its own log and leaves nothing behind."""
+    run_id = uuid.uuid4().hex[:8]
+    bench = replace(
+        settings,
+        topic=f"bench-{name}-{run_id}",
+        data_dir=settings.data_dir / "bench" / f"{name}-{run_id}",
+    )
+    ensure_topic(bench.bootstrap, bench.topic, partitions=4)
+    try:
+        yield bench
+    finally:
+        delete_topic(bench.bootstrap, bench.topic)
+        shutil.rmtree(bench.data_dir, ignore_errors=True)
+
+
+def spark_read_rate(settings: Settings, records: int) -> float:
+    """Records/s of a bare Spark batch read of the topic (`count()`): Spark's own floor."""
+    from lk.spark import spark_session
+
+    spark = spark_session(settings, "lk-bench")
+    started = time.perf_counter()
+    (
+        spark.read.format("kafka")
+        .option("kafka.bootstrap.servers", settings.bootstrap)
+        .option("subscribe", settings.topic)
+        .load()
+        .count()
+    )
+    return records / (time.perf_counter() - started)

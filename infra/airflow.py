@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.processes import alive, pid_from_file, session_members, write_pid_file
 from lk.atomic import read_json, write_json
 from lk.errors import LkError
 from lk.settings import REPO_ROOT, Settings, java_home
@@ -158,10 +159,7 @@ def airflow_env(settings: Settings, port: int | None = None) -> dict[str, str]:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{HOST}:{port}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(files.passwords),
-            "LK_DATA_DIR": str(settings.data_dir),
-            "LK_BOOTSTRAP": settings.bootstrap,
-            "LK_TOPIC": settings.topic,
-            "LK_SPARK_MASTER": settings.spark_master,
+            **settings.as_env(),
             # Without graphviz (not needed) Airflow warns on stdout, even before `-o json` output.
             "PYTHONWARNINGS": ",".join(
                 filter(None, [env.get("PYTHONWARNINGS"), "ignore:Could not import graphviz"])
@@ -297,26 +295,7 @@ def airflow_status(settings: Settings) -> AirflowState:
 
 def running_pid(files: AirflowFiles, component: str) -> int | None:
     """The PID of one of our Airflow processes if it still runs (same PID, same start time)."""
-    try:
-        pid_text, started = files.pid(component).read_text().split()
-        pid = int(pid_text)
-    except (FileNotFoundError, ValueError):
-        return None
-    return pid if _alive(pid) and _start_time(pid) == started else None
-
-
-def session_members(leader: int) -> list[int]:
-    """Every live process in the session `leader` started (the leader itself excluded)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        pid = int(stat.parent.name)
-        if int(fields[3]) == leader and pid != leader and fields[0] not in ("Z", "X"):
-            members.append(pid)
-    return members
+    return pid_from_file(files.pid(component))
 
 
 def _arguments(component: str, port: int) -> list[str]:
@@ -342,7 +321,7 @@ def _launch(files: AirflowFiles, name: str, arguments: list[str], env: dict[str,
             cwd=files.root,
             start_new_session=True,  # outlives the `lk` that started it; its children share the session
         )
-    files.pid(name).write_text(f"{process.pid} {_start_time(process.pid)}\n")
+    write_pid_file(files.pid(name), process.pid)
     return process.pid
 
 
@@ -355,7 +334,7 @@ def _wait_until_healthy(
     while True:
         for name in wanted:
             pid = pids[name]
-            if not pid or not _alive(pid):
+            if not pid or not alive(pid):
                 raise LkError(
                     f"Airflow's {name} exited while starting: {_last_error(files.log(name))}"
                 )
@@ -387,37 +366,16 @@ def _health(url: str) -> dict | None:
 def _wait_gone(pids: list[int], deadline: float) -> None:
     """Wait until every PID is gone; past the deadline, SIGKILL what is left and wait again."""
     killed = False
-    while alive := [pid for pid in pids if _alive(pid)]:
+    while living := [pid for pid in pids if alive(pid)]:
         if time.monotonic() > deadline:
             if killed:
-                raise LkError(f"processes {alive} survived SIGKILL; stop them by hand")
-            for pid in alive:
+                raise LkError(f"processes {living} survived SIGKILL; stop them by hand")
+            for pid in living:
                 for member in [pid, *session_members(pid)]:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(member, signal.SIGKILL)
             killed, deadline = True, time.monotonic() + 10
         time.sleep(0.2)
-
-
-def _alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie (a zombie child of ours is reaped here)."""
-    with contextlib.suppress(ChildProcessError):
-        reaped, _ = os.waitpid(pid, os.WNOHANG)
-        if reaped == pid:
-            return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-def _start_time(pid: int) -> str | None:
-    """When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
 
 
 @contextlib.contextmanager

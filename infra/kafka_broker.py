@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.java import java_command, kafka_version
+from infra.processes import alive
 from lk.errors import LkError
 from lk.kafka_client import admin_client
 from lk.settings import Settings
@@ -147,7 +148,7 @@ def stop_broker(settings: Settings, *, timeout: float = 60.0) -> int | None:
     with contextlib.suppress(ProcessLookupError):  # it may exit on its own meanwhile
         os.kill(pid, signal.SIGTERM)  # a controlled shutdown: the log is closed cleanly
     deadline = time.monotonic() + timeout
-    while _alive(pid):
+    while alive(pid):
         if time.monotonic() > deadline:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -168,33 +169,13 @@ def running_pid(files: BrokerFiles) -> int | None:
     except OSError:
         return None
     ours = b"kafka.Kafka" in command_line and str(files.config).encode() in command_line
-    return pid if ours and _alive(pid) else None
-
-
-def _alive(pid: int) -> bool:
-    """True while any thread of the process still runs (a zombie child is reaped here).
-
-    The JVM's main thread can exit, and show as a zombie, while its other threads still shut
-    down; so every thread is checked, not only the leader.
-    """
-    with contextlib.suppress(ChildProcessError):
-        reaped, _ = os.waitpid(pid, os.WNOHANG)
-        if reaped == pid:
-            return False
-    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
-        try:
-            state = stat.read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state not in ("Z", "X"):
-            return True
-    return False
+    return pid if ours and alive(pid) else None
 
 
 def _wait_until_ready(bootstrap: str, pid: int, files: BrokerFiles, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        if not _alive(pid):
+        if not alive(pid):
             raise LkError(f"the Kafka broker exited while starting: {_last_error(files.log)}")
         try:
             with admin_client(bootstrap, bootstrap_timeout_ms=2_000) as admin:

@@ -9,8 +9,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+from infra.processes import alive, pid_from_file, session_members, write_pid_file
 from kappa.versions import running
 from lk.errors import LkError
 from lk.paths import Layout
@@ -26,13 +26,7 @@ def start_detached(settings: Settings, number: int, run_args: list[str]) -> int:
     if running(paths):
         raise LkError(f"Kappa v{number} is already running in the foreground (lk kappa run)")
     command = [sys.executable, "-m", "lk.cli", "kappa", "run", "--version", str(number), *run_args]
-    env = {
-        **os.environ,
-        "LK_DATA_DIR": str(settings.data_dir),
-        "LK_BOOTSTRAP": settings.bootstrap,
-        "LK_TOPIC": settings.topic,
-        "LK_SPARK_MASTER": settings.spark_master,
-    }
+    env = {**os.environ, **settings.as_env()}
     with (paths.root / "job.log").open("a") as log:
         process = subprocess.Popen(
             command,
@@ -42,19 +36,13 @@ def start_detached(settings: Settings, number: int, run_args: list[str]) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    (paths.root / "job.pid").write_text(f"{process.pid} {_start_time(process.pid)}\n")
+    write_pid_file(paths.root / "job.pid", process.pid)
     return process.pid
 
 
 def running_pid(settings: Settings, number: int) -> int | None:
     """The PID of version N's background job, if it is still that process and alive."""
-    pid_file = Layout(settings.data_dir).kappa_version(number).root / "job.pid"
-    try:
-        pid_text, started = pid_file.read_text().split()
-    except (FileNotFoundError, ValueError):
-        return None
-    pid = int(pid_text)
-    return pid if _alive(pid) and _start_time(pid) == started else None
+    return pid_from_file(Layout(settings.data_dir).kappa_version(number).root / "job.pid")
 
 
 def stop_detached(settings: Settings, number: int, timeout: float = 120.0) -> int | None:
@@ -66,53 +54,19 @@ def stop_detached(settings: Settings, number: int, timeout: float = 120.0) -> in
         if running(Layout(settings.data_dir).kappa_version(number)):
             raise LkError(f"v{number} runs in the foreground, not from lk kappa run --background")
         return None
-    members = _session(pid)
+    members = set(session_members(pid))
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
-        _reap(pid)
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    stragglers = [member for member in members | _session(pid) if _alive(member)]
+    family = {pid} | members | set(session_members(pid))
+    stragglers = [member for member in family if alive(member)]
     for member in stragglers:
         with contextlib.suppress(ProcessLookupError):
             os.kill(member, signal.SIGKILL)
     deadline = time.monotonic() + 30
-    while any(_alive(member) for member in stragglers) and time.monotonic() < deadline:
-        _reap(pid)
+    while any(alive(member) for member in stragglers) and time.monotonic() < deadline:
         time.sleep(0.2)
-    if _alive(pid) or any(_alive(member) for member in stragglers):
+    if any(alive(member) for member in stragglers):
         raise LkError(f"v{number}'s job (pid {pid}) is still alive after SIGKILL")
     return pid
-
-
-def _session(leader: int) -> set[int]:
-    """Processes in the session `leader` started (the job runs in its own session)."""
-    members = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, IndexError, ProcessLookupError):
-            continue
-        if fields[3] == str(leader):  # field 6 of /proc/PID/stat: the session id
-            members.add(int(stat.parent.name))
-    return members
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _start_time(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (FileNotFoundError, IndexError):
-        return "gone"

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
-from lk.cli_args import command, first_line, positive_float, positive_int
-from lk.errors import LkError
+from lk.cli_args import command, positive_float, positive_int
+from lk.errors import LkError, first_line
 from lk.settings import DEFAULTS, Settings
 
 

@@ -39,11 +39,3 @@ def positive_float(text: str) -> float:
     if not number > 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
     return number
-
-
-def first_line(error: BaseException) -> str:
-    """The first non-empty line of an error's message (Spark's carry pages of stack trace)."""
-    for line in str(error).splitlines():
-        if line.strip():
-            return line.strip()[:500]
-    return type(error).__name__

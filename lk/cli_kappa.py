@@ -207,7 +207,7 @@ def _stop(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_lambda import format_report
+    from experiments.bench_produce import format_report
     from experiments.bench_replay import run_bench_replay
 
     figures = run_bench_replay(

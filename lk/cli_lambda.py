@@ -140,7 +140,8 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_lambda import format_report, run_bench_lambda
+    from experiments.bench_lambda import run_bench_lambda
+    from experiments.bench_produce import format_report
 
     if args.events <= 0 or args.rate <= 0:
         raise LkError("--events and --rate must be greater than 0")

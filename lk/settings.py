@@ -42,6 +42,15 @@ class Settings:
             chosen["data_dir"] = Path(str(chosen["data_dir"])).resolve()
         return replace(settings, **chosen)
 
+    def as_env(self) -> dict[str, str]:
+        """These settings as the LK_* variables a child process (a job, a task) reads them from."""
+        return {
+            "LK_DATA_DIR": str(self.data_dir),
+            "LK_BOOTSTRAP": self.bootstrap,
+            "LK_TOPIC": self.topic,
+            "LK_SPARK_MASTER": self.spark_master,
+        }
+
     @property
     def bootstrap_host_port(self) -> tuple[str, int]:
         """The first bootstrap server as (host, port)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lk.atomic import write_json
-from lk.errors import LkError
+from lk.errors import LkError, first_line
 from lk.paths import StreamPaths
 from lk.stream_progress import REJECTED, ProgressRecorder
 
@@ -253,8 +253,7 @@ def _raise_failure(queries: list[StreamingQuery]) -> None:
     for query in queries:
         error = query.exception()
         if error is not None:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            raise LkError(f"streaming query {query.name} failed: {first}")
+            raise LkError(f"streaming query {query.name} failed: {first_line(error)}")
 
 
 def stop_on_signals(stop: threading.Event) -> Callable[[], None]:
@@ -270,12 +269,3 @@ def stop_on_signals(stop: threading.Event) -> Callable[[], None]:
             signal.signal(sig, handler)
 
     return restore
-
-
-def wait_for_first_batches(queries: list[StreamingQuery], deadline_seconds: float) -> None:
-    """Block until every query has finished a micro-batch (or the deadline passes)."""
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if all(query.lastProgress is not None or not query.isActive for query in queries):
-            return
-        time.sleep(0.2)

@@ -10,12 +10,11 @@ from decimal import Decimal
 
 import duckdb
 
-from lk.errors import LkError
+from lk.errors import LkError, first_line
 from lk.paths import Layout
 from lk.settings import Settings
 from serving_layer.catalog import connect, refresh_catalog
 
-FORMATS = ("table", "csv", "json")
 READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
 """User SQL may read, never write: one statement of these types, configuration then locked."""
 
@@ -28,7 +27,7 @@ def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     try:
         connection = connect(catalog, read_only=True)
     except duckdb.Error as error:
-        raise LkError(f"cannot open the catalog {catalog}: {_first_line(error)}") from None
+        raise LkError(f"cannot open the catalog {catalog}: {first_line(error)}") from None
     try:
         statements = connection.extract_statements(sql)
         if len(statements) != 1 or statements[0].type not in READ_STATEMENTS:
@@ -39,7 +38,7 @@ def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
             return [], []
         return [column[0] for column in result.description], result.fetchall()
     except duckdb.Error as error:
-        raise LkError(f"query failed: {_first_line(error)}") from None
+        raise LkError(f"query failed: {first_line(error)}") from None
     finally:
         connection.close()
 
@@ -67,11 +66,6 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str, max_rows: int =
         f"({len(rows)} rows" + (f", {hidden} not shown: use --format csv)" if hidden else ")")
     )
     return "\n".join(lines)
-
-
-def _first_line(error: BaseException) -> str:
-    lines = [line for line in str(error).strip().splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
 
 
 def _plain(value: object) -> object:

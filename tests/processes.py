@@ -7,17 +7,12 @@ import signal
 import time
 from pathlib import Path
 
+from infra.processes import alive
+
 
 def lk_env(settings, **extra: str) -> dict[str, str]:
     """The environment an `lk` subprocess needs to use these settings."""
-    return {
-        **os.environ,
-        "LK_DATA_DIR": str(settings.data_dir),
-        "LK_BOOTSTRAP": settings.bootstrap,
-        "LK_TOPIC": settings.topic,
-        "LK_SPARK_MASTER": "local[1]",
-        **extra,
-    }
+    return {**os.environ, **settings.as_env(), "LK_SPARK_MASTER": "local[1]", **extra}
 
 
 def descendants(pid: int) -> set[int]:
@@ -28,14 +23,6 @@ def descendants(pid: int) -> set[int]:
         for child in map(int, children):
             found |= {child} | descendants(child)
     return found
-
-
-def alive(pid: int) -> bool:
-    """Does the process exist and is it not a zombie?"""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
 
 
 def kill_hard(pid: int, deadline_seconds: float = 60.0) -> list[int]:
@@ -49,6 +36,32 @@ def kill_hard(pid: int, deadline_seconds: float = 60.0) -> list[int]:
     for p in leftovers:
         os.kill(p, signal.SIGKILL)
     return leftovers
+
+
+def kill_after_micro_batches(
+    args: list[str], settings, folder: Path, micro_batches: int, log: Path
+) -> int:
+    """Run `lk <args>` as its own process until `folder` holds that many micro-batch files,
+    then SIGKILL it (asserting its Spark JVM dies with it); the files written by then."""
+    import subprocess
+    import sys
+
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lk.cli", *args],
+            env=lk_env(settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_files(folder, "batch-0*.parquet", micro_batches, process, log, 180)
+            leftovers = kill_hard(process.pid)
+            process.wait(timeout=30)
+            assert not leftovers, "the Spark JVM outlived its killed driver"
+        finally:
+            if process.poll() is None:
+                process.kill()
+    return len(list(folder.glob("batch-0*.parquet")))
 
 
 def wait_for_files(

@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from experiments.bench_lambda import format_report, run_bench_lambda
+from experiments.bench_lambda import run_bench_lambda
+from experiments.bench_produce import format_report
 from experiments.bench_replay import run_bench_replay
 from lk.kafka_client import list_topics
 

@@ -15,50 +15,7 @@ import pytest
 from infra.airflow import airflow_command, airflow_env, ensure_airflow_db
 from lk.paths import Layout
 from lk.settings import REPO_ROOT, Settings
-
-# Airflow reads its configuration when first imported, so the DAG is parsed in a fresh
-# interpreter with the project's Airflow environment (AIRFLOW_HOME in a temporary folder).
-PARSE = """
-import json, sys
-from airflow.dag_processing.dagbag import DagBag
-from lk.settings import REPO_ROOT
-bag = DagBag(dag_folder=REPO_ROOT / "dags")
-dag = bag.dags.get("kappa_reprocess")
-print(json.dumps({
-    "import_errors": bag.import_errors,
-    "dag_ids": sorted(bag.dag_ids),
-    "downstream": {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} if dag else {},
-    "retries": {t.task_id: t.retries for t in dag.tasks} if dag else {},
-    "sensor_mode": {t.task_id: getattr(t, "mode", None) for t in dag.tasks} if dag else {},
-    "schedule": dag.schedule if dag else "no dag",
-    "catchup": dag.catchup if dag else None,
-    "max_active_runs": dag.max_active_runs if dag else None,
-    "params": dag.params.dump() if dag else None,
-    "start_date": dag.start_date.isoformat() if dag else None,
-    "tags": sorted(dag.tags) if dag else None,
-    "doc_md": dag.doc_md if dag else None,
-    "heavy_modules": sorted(
-        name for name in sys.modules
-        if name.split(".")[0] in (
-            "pyspark", "py4j", "duckdb", "kafka", "kappa", "views", "batch_layer", "serving_layer"
-        )
-    ),
-}))
-"""
-
-
-def parse_dags(settings: Settings) -> dict:
-    """What a DagBag over dags/ finds, parsed in a subprocess with the project's Airflow env."""
-    result = subprocess.run(
-        [sys.executable, "-c", PARSE],
-        env=airflow_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+from tests.dags.dagbag import parse_dag
 
 
 @pytest.fixture
@@ -67,7 +24,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def test_dag_bag_has_the_kappa_reprocess_chain_and_imports_nothing_heavy(settings):
-    parsed = parse_dags(settings)
+    parsed = parse_dag(settings, "kappa_reprocess")
     assert parsed["import_errors"] == {}
     assert "kappa_reprocess" in parsed["dag_ids"]
     assert parsed["downstream"] == {
@@ -101,9 +58,7 @@ def kappa_run(settings: Settings, *args: str, log: Path) -> None:
     """`lk kappa run ...` in a subprocess with the test's settings, as a user would run it."""
     env = {
         **os.environ,
-        "LK_DATA_DIR": str(settings.data_dir),
-        "LK_BOOTSTRAP": settings.bootstrap,
-        "LK_TOPIC": settings.topic,
+        **settings.as_env(),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
     with log.open("w") as output:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -15,46 +13,7 @@ from infra.airflow import airflow_command, airflow_env, ensure_airflow_db
 from lk.kafka_client import end_offsets
 from lk.paths import Layout
 from lk.settings import Settings
-
-# Airflow reads its configuration when first imported, so the DAG is parsed in a fresh
-# interpreter with the project's Airflow environment (AIRFLOW_HOME in a temporary folder).
-PARSE = """
-import json, sys
-from airflow.dag_processing.dagbag import DagBag
-from lk.settings import REPO_ROOT
-bag = DagBag(dag_folder=REPO_ROOT / "dags")
-dag = bag.dags.get("lambda_batch")
-print(json.dumps({
-    "import_errors": bag.import_errors,
-    "dag_ids": sorted(bag.dag_ids),
-    "downstream": {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} if dag else {},
-    "retries": {t.task_id: t.retries for t in dag.tasks} if dag else {},
-    "schedule": dag.schedule if dag else "no dag",
-    "catchup": dag.catchup if dag else None,
-    "max_active_runs": dag.max_active_runs if dag else None,
-    "params": dag.params.dump() if dag else None,
-    "start_date": dag.start_date.isoformat() if dag else None,
-    "heavy_modules": sorted(
-        name for name in sys.modules
-        if name.split(".")[0] in ("pyspark", "py4j", "duckdb", "kafka", "batch_layer", "serving_layer")
-    ),
-}))
-"""
-
-
-def parse_dags(settings: Settings, **extra_env: str) -> dict:
-    """What a DagBag over dags/ finds, parsed in a subprocess with the project's Airflow env."""
-    env = {**airflow_env(settings), **extra_env}
-    result = subprocess.run(
-        [sys.executable, "-c", PARSE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+from tests.dags.dagbag import parse_dag
 
 
 @pytest.fixture
@@ -63,7 +22,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def test_dag_bag_has_the_lambda_batch_chain_and_imports_nothing_heavy(settings):
-    parsed = parse_dags(settings)
+    parsed = parse_dag(settings, "lambda_batch")
     assert parsed["import_errors"] == {}
     assert "lambda_batch" in parsed["dag_ids"]
     assert parsed["downstream"] == {
@@ -83,8 +42,11 @@ def test_dag_bag_has_the_lambda_batch_chain_and_imports_nothing_heavy(settings):
 
 
 def test_schedule_comes_from_the_environment(settings):
-    assert parse_dags(settings, LK_LAMBDA_SCHEDULE="*/15 * * * *")["schedule"] == "*/15 * * * *"
-    assert parse_dags(settings, LK_LAMBDA_SCHEDULE="none")["schedule"] is None
+    assert (
+        parse_dag(settings, "lambda_batch", LK_LAMBDA_SCHEDULE="*/15 * * * *")["schedule"]
+        == "*/15 * * * *"
+    )
+    assert parse_dag(settings, "lambda_batch", LK_LAMBDA_SCHEDULE="none")["schedule"] is None
 
 
 @pytest.mark.slow

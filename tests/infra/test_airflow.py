@@ -19,10 +19,10 @@ from infra.airflow import (
     airflow_status,
     ensure_airflow_db,
     run_airflow_cli,
-    session_members,
     start_airflow,
     stop_airflow,
 )
+from infra.processes import session_members
 from lk.errors import LkError
 from lk.settings import REPO_ROOT, Settings
 from tests.conftest import free_port

@@ -1,8 +1,6 @@
 """Kappa: a replay killed with SIGKILL resumes to the same output; a v2 replay is switched in
 while a reader queries and rolled back, and the reader only ever sees one whole version."""
 
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -14,7 +12,7 @@ from lk.errors import LkError
 from lk.paths import Layout
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
-from tests.processes import LoopingReader, kill_hard, lk_env, serving_rows, wait_for_files
+from tests.processes import LoopingReader, kill_after_micro_batches, serving_rows
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS
@@ -31,26 +29,12 @@ def test_killed_replay_resumes_with_identical_output(kafka, topic, spark, tmp_pa
     killed = replace(kafka, topic=topic, data_dir=tmp_path / "killed")
     reference = replace(kafka, topic=topic, data_dir=tmp_path / "reference")
 
-    command = [
-        sys.executable, "-m", "lk.cli", "kappa", "run", "--version", "1",
-        "--watermark", NO_DROPS["watermark"],
+    arguments = [
+        "kappa", "run", "--version", "1", "--watermark", NO_DROPS["watermark"],
         "--replay-max-offsets", str(NO_DROPS["replay_max_offsets"]),
     ]  # fmt: skip
-    log_path = tmp_path / "kappa.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, env=lk_env(killed), stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            folder = Layout(killed.data_dir).kappa_version(1).view_files("action_counts")
-            wait_for_files(folder, "batch-0*.parquet", 3, process, log_path, 180)
-            leftovers = kill_hard(process.pid)
-            process.wait(timeout=30)
-            assert not leftovers, "the Spark JVM outlived its killed driver"
-        finally:
-            if process.poll() is None:
-                process.kill()
-    written = len(list(folder.glob("batch-0*.parquet")))
+    folder = Layout(killed.data_dir).kappa_version(1).view_files("action_counts")
+    written = kill_after_micro_batches(arguments, killed, folder, 3, tmp_path / "kappa.log")
     assert written < len(records) / NO_DROPS["replay_max_offsets"], "killed after the replay"
 
     options = KappaOptions(until_caught_up=True, **NO_DROPS)

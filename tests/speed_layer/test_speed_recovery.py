@@ -1,14 +1,12 @@
 """The speed layer killed with SIGKILL mid-stream resumes from its checkpoint: same output."""
 
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
 
 from lk.paths import Layout
 from speed_layer.job import run_speed, speed_options
-from tests.processes import kill_hard, lk_env, serving_rows, wait_for_files
+from tests.processes import kill_after_micro_batches, serving_rows
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS
@@ -26,24 +24,14 @@ def test_killed_speed_layer_resumes_with_identical_output(kafka, topic, spark, t
     killed = replace(kafka, topic=topic, data_dir=tmp_path / "killed")
     reference = replace(kafka, topic=topic, data_dir=tmp_path / "reference")
 
-    command = [
-        sys.executable, "-m", "lk.cli", "lambda", "speed",
-        "--watermark", OPTIONS["watermark"],
+    arguments = [
+        "lambda", "speed", "--watermark", OPTIONS["watermark"],
         "--max-offsets-per-trigger", str(OPTIONS["max_offsets_per_trigger"]),
     ]  # fmt: skip
-    log = (tmp_path / "speed.log").open("w")
-    process = subprocess.Popen(command, env=lk_env(killed), stdout=log, stderr=subprocess.STDOUT)
     batches = Layout(killed.data_dir).speed.view_files("action_counts")
-    try:
-        wait_for_files(batches, "batch-0*.parquet", 3, process, tmp_path / "speed.log", 180)
-        leftovers = kill_hard(process.pid)
-        process.wait(timeout=30)
-        assert not leftovers, "the Spark JVM outlived its killed driver"
-    finally:
-        if process.poll() is None:
-            process.kill()
-        log.close()
-    done_before_kill = len(list(batches.glob("batch-0*.parquet")))
+    done_before_kill = kill_after_micro_batches(
+        arguments, killed, batches, 3, tmp_path / "speed.log"
+    )
     assert done_before_kill < len(records) / OPTIONS["max_offsets_per_trigger"], "killed too late"
 
     resumed = run_speed(killed, speed_options(until_caught_up=True, **OPTIONS))

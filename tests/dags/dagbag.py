@@ -1,0 +1,53 @@
+"""Parse dags/ the way Airflow does, in a fresh interpreter with the project's Airflow settings
+(Airflow reads its configuration when first imported, so AIRFLOW_HOME must be set before)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from infra.airflow import airflow_env
+from lk.settings import Settings
+
+PARSE = """
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+from lk.settings import REPO_ROOT
+bag = DagBag(dag_folder=REPO_ROOT / "dags")
+dag = bag.dags.get(sys.argv[1])
+print(json.dumps({
+    "import_errors": bag.import_errors,
+    "dag_ids": sorted(bag.dag_ids),
+    "downstream": {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} if dag else {},
+    "retries": {t.task_id: t.retries for t in dag.tasks} if dag else {},
+    "sensor_mode": {t.task_id: getattr(t, "mode", None) for t in dag.tasks} if dag else {},
+    "schedule": dag.schedule if dag else "no dag",
+    "catchup": dag.catchup if dag else None,
+    "max_active_runs": dag.max_active_runs if dag else None,
+    "params": dag.params.dump() if dag else None,
+    "start_date": dag.start_date.isoformat() if dag else None,
+    "tags": sorted(dag.tags) if dag else None,
+    "doc_md": dag.doc_md if dag else None,
+    "heavy_modules": sorted(
+        name for name in sys.modules
+        if name.split(".")[0] in (
+            "pyspark", "py4j", "duckdb", "kafka", "kappa", "views", "batch_layer", "serving_layer"
+        )
+    ),
+}))
+"""
+
+
+def parse_dag(settings: Settings, dag_id: str, **extra_env: str) -> dict:
+    """What a DagBag over dags/ finds, and the shape of one DAG of it."""
+    result = subprocess.run(
+        [sys.executable, "-c", PARSE, dag_id],
+        env={**airflow_env(settings), **extra_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
