@@ -11,19 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from batch_layer.ingest import committed_runs, master_events
-from lk.atomic import exclusive_lock, publish_dir, read_json, staging_dir, write_json
-from lk.durations import parse_duration
-from lk.errors import LkError
-from lk.paths import STAGING, Layout, numbered
+from core.atomic import publish_dir, read_json, staging_dir, write_json
+from core.durations import parse_duration
+from core.errors import LkError
+from core.layout import STAGING, Layout, numbered
+from core.locks import exclusive_lock
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-    from lk.settings import Settings
+    from core.settings import Settings
 
-DEFAULT_LATENESS = "10 minutes"
-"""How late (in event time) an event may still arrive: windows ending more than this before the
-newest event are complete. The speed layer's default watermark is the same."""
+from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION
+
 KEEP_VERSIONS = 3
 """Published versions kept: readers of an older catalog still find their files for a while."""
 
@@ -42,7 +42,7 @@ def current_manifest(layout: Layout) -> dict | None:
 def compute_views(
     spark: SparkSession,
     settings: Settings,
-    logic_version: str = "v1",
+    logic_version: str = DEFAULT_LOGIC_VERSION,
     lateness: str = DEFAULT_LATENESS,
 ) -> dict:
     """Recompute every view from the master dataset into a staged version; return its manifest

@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lk.atomic import clear_staging, exclusive_lock, publish_dir, read_json, staging_dir, write_json
-from lk.errors import LkError
-from lk.kafka_client import end_offsets, offsets_before
-from lk.paths import Layout, numbered
+from core.atomic import clear_staging, publish_dir, read_json, staging_dir, write_json
+from core.errors import LkError
+from core.kafka_client import end_offsets, offsets_before
+from core.layout import Layout, numbered
+from core.locks import exclusive_lock
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-    from lk.settings import Settings
+    from core.settings import Settings
 
 MASTER_COLUMNS = (
     "event_id",

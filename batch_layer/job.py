@@ -19,17 +19,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="batch_layer/job.py")
     parser.add_argument("step", choices=["ingest", "views"])
     parser.add_argument("--until", type=datetime.fromisoformat)
-    parser.add_argument("--logic-version", default="v1")
+    parser.add_argument("--logic-version", required=True)
     parser.add_argument("--lateness")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
 
-    from batch_layer.batch_views import DEFAULT_LATENESS, compute_views
+    from batch_layer.batch_views import compute_views
     from batch_layer.ingest import ingest
-    from lk.atomic import write_json
-    from lk.errors import LkError
-    from lk.settings import Settings
-    from lk.spark import spark_session
+    from core.atomic import write_json
+    from core.errors import readable
+    from core.settings import DEFAULT_LATENESS, Settings
+    from core.spark import spark_session
 
     settings = Settings.from_env()
     spark = spark_session(settings, f"lk-lambda-batch-{args.step}")
@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             result = compute_views(
                 spark, settings, args.logic_version, args.lateness or DEFAULT_LATENESS
             )
-    except LkError as error:
-        print(f"lk: error: {error}", file=sys.stderr)
+    except Exception as error:
+        if (line := readable(error)) is None:
+            raise
+        print(f"lk: error: {line}", file=sys.stderr)
         return 1
     finally:
         spark.stop()

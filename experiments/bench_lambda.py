@@ -18,13 +18,14 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from batch_layer.run import run_batch
+from architectures.lambda_architecture import run_batch
+from core.layout import Layout, StreamPaths
+from core.settings import Settings
+from core.spark import spark_session
 from experiments.kafka_reference import consumer_performance, fresh_workspace, spark_read_rate
-from lk.paths import Layout, StreamPaths
-from lk.settings import Settings
-from lk.spark import spark_session
-from lk.streaming import StreamOptions, follow, start_queries
 from speed_layer.job import speed_options
+from streaming.options import StreamOptions
+from streaming.runner import follow, start_queries
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import scenario_named
@@ -117,7 +118,7 @@ def _speed_figures(settings: Settings, scenario, rate: float, seconds: float) ->
 
 def _bare_queries(spark, settings: Settings, root: Path, options: StreamOptions) -> list:
     """The reference job: the same source and parse, one file per micro-batch, no views."""
-    from lk.streaming import MicroBatchFiles
+    from streaming.sink import MicroBatchFiles
     from views.parse import accepted_events, parse_events
 
     raw = (

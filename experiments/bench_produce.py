@@ -6,11 +6,11 @@ import re
 import time
 import uuid
 
+from core.errors import LkError
+from core.kafka_client import delete_topic, ensure_topic
+from core.settings import Settings
 from experiments.kafka_reference import consumer_performance
 from infra.java import kafka_version, run_kafka_tool
-from lk.errors import LkError
-from lk.kafka_client import delete_topic, ensure_topic
-from lk.settings import Settings
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import scenario_named
@@ -66,15 +66,6 @@ def run_bench_produce(settings: Settings, *, events: int, partitions: int = 4) -
         "ratio_lk_produce_to_producer_performance": round(ours / reference, 3),
         "ratio_lk_produce_to_consumer_performance": round(ours / consumer["total"], 3),
     }
-
-
-def format_report(figures: dict) -> str:
-    """The figures as an aligned table, the ratios last."""
-    width = max(len(key) for key in figures)
-    return "\n".join(
-        f"{key:<{width}}  {value:,}" if isinstance(value, int) else f"{key:<{width}}  {value}"
-        for key, value in figures.items()
-    )
 
 
 def _producer_performance(bootstrap: str, topic: str, records: int, size: int) -> float:

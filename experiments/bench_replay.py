@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 
+from core.settings import DEFAULT_REPLAY_MAX_OFFSETS, Settings
 from experiments.kafka_reference import consumer_performance, fresh_workspace, spark_read_rate
-from kappa.job import DEFAULT_REPLAY_MAX_OFFSETS, KappaOptions, run_kappa
-from lk.settings import Settings
+from kappa.job import KappaOptions, run_kappa
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import scenario_named

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lk.settings import Settings
+from core.settings import Settings
 from serving_layer.catalog import connect
 from serving_layer.columns import VIEW_COLUMNS
 from views.catalog import LOGIC_VERSIONS
@@ -22,7 +22,7 @@ def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None 
 
     The cutoff defaults to the batch horizon H for `lambda` and `batch`, and to the watermark
     of the version in service for `kappa` (rows before it will not change any more)."""
-    from lk.paths import Layout
+    from core.layout import Layout
 
     connection = connect(Layout(settings.data_dir).catalog, read_only=True)
     try:

@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 
+from core.errors import LkError
+from core.kafka_client import delete_topic, ensure_topic
+from core.settings import Settings
 from infra.java import run_kafka_tool
-from lk.errors import LkError
-from lk.kafka_client import delete_topic, ensure_topic
-from lk.settings import Settings
 
 
 def consumer_performance(bootstrap: str, topic: str, records: int) -> dict[str, float]:
@@ -67,7 +67,7 @@ def fresh_workspace(settings: Settings, name: str) -> Iterator[Settings]:
 
 def spark_read_rate(settings: Settings, records: int) -> float:
     """Records/s of a bare Spark batch read of the topic (`count()`): Spark's own floor."""
-    from lk.spark import spark_session
+    from core.spark import spark_session
 
     spark = spark_session(settings, "lk-bench")
     started = time.perf_counter()

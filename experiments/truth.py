@@ -21,13 +21,14 @@ import pyarrow as pa
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
+from core.atomic import write_json
+from core.errors import LkError
+from core.kafka_client import BOOTSTRAP_TIMEOUT_MS, CONNECT_TIMEOUT_MS, end_offsets
+from core.kafka_client import no_broker_message as _no_broker_message
+from core.layout import Layout
+from core.locks import exclusive_lock
+from core.settings import Settings
 from experiments.oracle_sql import view_sql
-from lk.atomic import exclusive_lock, write_json
-from lk.errors import LkError
-from lk.kafka_client import BOOTSTRAP_TIMEOUT_MS, CONNECT_TIMEOUT_MS, end_offsets
-from lk.kafka_client import no_broker_message as _no_broker_message
-from lk.paths import Layout
-from lk.settings import Settings
 from views.catalog import views_at
 from views.validation import check_record, parse_event_time
 

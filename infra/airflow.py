@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.processes import alive, pid_from_file, session_members, write_pid_file
-from lk.atomic import read_json, write_json
-from lk.errors import LkError
-from lk.settings import REPO_ROOT, Settings, java_home
+from core.atomic import read_json, write_json
+from core.errors import LkError
+from core.jvm import java_home
+from core.processes import alive, pid_from_file, session_members, write_pid_file
+from core.settings import REPO_ROOT, Settings
 
 DEFAULT_PORT = 8080
 HOST = "127.0.0.1"

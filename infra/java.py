@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from lk.errors import LkError
-from lk.settings import jars_dir, java_home
+from core.errors import LkError
+from core.jvm import jars_dir, java_home
 
 
 def kafka_jars() -> Path:

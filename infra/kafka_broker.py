@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import LkError
+from core.kafka_client import admin_client
+from core.processes import alive
+from core.settings import Settings
 from infra.java import java_command, kafka_version
-from infra.processes import alive
-from lk.errors import LkError
-from lk.kafka_client import admin_client
-from lk.settings import Settings
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -70,8 +70,8 @@ def start_broker(settings: Settings, *, timeout: float = 90.0) -> BrokerState:
     """Start the local broker unless it runs already, and wait until it answers."""
     files = broker_files(settings)
     host, port = settings.bootstrap_host_port
-    bind_host = os.environ.get("LK_KAFKA_BIND_HOST", "127.0.0.1")
-    if host not in LOOPBACK_HOSTS and "LK_KAFKA_BIND_HOST" not in os.environ:
+    bind_host = settings.kafka_bind_host or "127.0.0.1"
+    if host not in LOOPBACK_HOSTS and not settings.kafka_bind_host:
         raise LkError(
             f"`lk kafka up` starts a broker on this machine, but --bootstrap is {host}:{port}; "
             "use a loopback address (or set LK_KAFKA_BIND_HOST to bind elsewhere)"

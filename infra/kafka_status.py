@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from core.errors import LkError
+from core.kafka_client import end_offsets, list_topics
+from core.settings import Settings
 from infra.java import kafka_version
 from infra.kafka_broker import broker_files, running_pid
-from lk.errors import LkError
-from lk.kafka_client import end_offsets, list_topics
-from lk.settings import Settings
 
 
 def describe_kafka(settings: Settings) -> tuple[str, bool]:

@@ -1,7 +1,7 @@
 """One Kappa version: replay the log from offset 0 with throughput settings into `kappa/v<N>`,
 then (unless told to stop there) keep tailing it with live, low-latency settings.
 
-Both phases are the same streaming job over the same checkpoint (lk.streaming), so a version
+Both phases are the same streaming job over the same checkpoint (the `streaming` engine), so a version
 killed at any moment resumes where its checkpoint stands, with exactly-once output files.
 """
 
@@ -14,30 +14,34 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from lk.atomic import held_or_refused, read_json, write_json
-from lk.kafka_client import end_offsets
-from lk.paths import Layout, StreamPaths
-from lk.settings import Settings
-from lk.streaming import StreamOptions, follow, start_queries, stop_on_signals
+from core.atomic import read_json, write_json
+from core.kafka_client import end_offsets
+from core.layout import Layout, StreamPaths
+from core.locks import held_or_refused
+from core.settings import (
+    DEFAULT_LOGIC_VERSION,
+    DEFAULT_REPLAY_MAX_OFFSETS,
+    DEFAULT_TRIGGER,
+    DEFAULT_WATERMARK,
+    Settings,
+)
+from streaming.options import StreamOptions
+from streaming.runner import follow, start_queries, stop_on_signals
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-DEFAULT_REPLAY_MAX_OFFSETS = 200_000
-"""Records per micro-batch while replaying (big batches: throughput over latency)."""
-
 
 @dataclass(frozen=True)
 class KappaOptions:
     """What a version computes and how it reads: replay settings, then live settings."""
 
-    logic_version: str = "v1"
-    watermark: str = "10 minutes"
+    logic_version: str = DEFAULT_LOGIC_VERSION
+    watermark: str = DEFAULT_WATERMARK
     until_caught_up: bool = False
     starting_offsets: str = "earliest"
     replay_max_offsets: int = DEFAULT_REPLAY_MAX_OFFSETS
     replay_min_partitions: int | None = None
-    live_trigger: str = "250 milliseconds"
+    live_trigger: str = DEFAULT_TRIGGER
 
 
 def run_kappa(
@@ -48,7 +52,7 @@ def run_kappa(
 ) -> dict:
     """Run version N: replay until caught up, then tail live (or stop); its final status.
     SIGTERM or SIGINT at any point stops it cleanly (between micro-batches where it can)."""
-    from lk.spark import spark_session
+    from core.spark import spark_session
 
     paths = Layout(settings.data_dir).kappa_version(number)
     paths.root.mkdir(parents=True, exist_ok=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from core.atomic import read_json
+from core.layout import Layout
+from core.settings import Settings
 from kappa.versions import lag, running, serving, versions
-from lk.atomic import read_json
-from lk.paths import Layout
-from lk.settings import Settings
-
-BAR_WIDTH = 30
 
 
 def describe(settings: Settings) -> list[dict]:
@@ -54,38 +52,3 @@ def _recent_rate(progress) -> float | None:
         b["rows_per_second"] for b in batches if b.get("input_rows") and b.get("rows_per_second")
     ]
     return round(sum(rates) / len(rates)) if rates else None
-
-
-def format_versions(rows: list[dict]) -> str:
-    """The versions as lines with a progress bar, the one in service marked."""
-    if not rows:
-        return "no Kappa versions yet: start one with `lk kappa run --version 1`"
-    lines = []
-    for row in rows:
-        filled = int(round(row["done"] * BAR_WIDTH))
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        marks = [
-            label
-            for label, on in (
-                ("IN SERVICE", row["in_service"]),
-                ("previous", row["previous"]),
-                ("running", row["running"]),
-            )
-            if on
-        ]
-        eta = (
-            f", ~{row['seconds_to_catch_up']:.0f} s to catch up"
-            if row["seconds_to_catch_up"] and row["lag"]
-            else ""
-        )
-        rate = f"{row['records_per_second']:,} records/s" if row["records_per_second"] else "-"
-        lines.append(
-            f"v{row['version']} [{bar}] {row['done']:6.1%}  lag {row['lag']:,}  {rate}{eta}"
-            f"  logic {row['logic_version']}, watermark {row['watermark_delay']}"
-            + (f"  ({', '.join(marks)})" if marks else "")
-        )
-        offsets = ", ".join(
-            f"p{p}: {row['offsets'].get(p, 0)}/{end}" for p, end in row["end_offsets"].items()
-        )
-        lines.append(f"    offsets {offsets}")
-    return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Kappa versions and which one serves: Kreps's procedure as small, atomic steps.
 
-Each version `v<N>` is one streaming job's output folder (lk.paths.StreamPaths) with `job.json`
+Each version `v<N>` is one streaming job's output folder (core.layout.StreamPaths) with `job.json`
 (its logic version and parameters). `kappa/serving.json` names the version in service and the
 one before it; switching rewrites it atomically and rebuilds the catalog, so a reader sees all
 of the old version or all of the new one. Old versions stay until retired: rollback is instant.
@@ -8,20 +8,17 @@ of the old version or all of the new one. Old versions stay until retired: rollb
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lk.atomic import exclusive_lock, held_or_refused, read_json, write_json
-from lk.errors import LkError
-from lk.kafka_client import end_offsets
-from lk.paths import STAGING, Layout, StreamPaths, numbered
-from lk.settings import Settings
-
-DEFAULT_MAX_LAG = 1000
-"""A version is caught up when it is at most this many records behind the end of the log."""
+from core.atomic import read_json, write_json
+from core.errors import LkError
+from core.kafka_client import end_offsets
+from core.layout import STAGING, Layout, StreamPaths, numbered
+from core.locks import exclusive_lock, held_or_refused, is_held
+from core.settings import DEFAULT_MAX_LAG, Settings
 
 
 def versions(layout: Layout) -> list[int]:
@@ -135,16 +132,7 @@ def _existing(layout: Layout, number: int) -> StreamPaths:
 
 def running(paths: StreamPaths) -> bool:
     """Is a job writing this version now? (It holds the version's run lock.)"""
-    lock = paths.root / ".running"
-    if not lock.exists():
-        return False
-    with lock.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
+    return is_held(paths.root / ".running")
 
 
 def retire(

@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.errors import readable
+from core.settings import DEFAULT_PARTITIONS, Settings, default_of
 from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
 from lk.cli_args import command, positive_float, positive_int
-from lk.errors import LkError, first_line
-from lk.settings import DEFAULTS, Settings
+from lk.output import format_figures, write_figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,13 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.run(settings, args) or 0
-    except LkError as error:
-        print(f"lk: error: {error}", file=sys.stderr)
-        return 1
-    except Exception as error:  # Spark's errors arrive as Py4J/PySpark exceptions
-        if type(error).__module__.split(".")[0] not in ("pyspark", "py4j"):
-            raise
-        print(f"lk: error: Spark failed: {first_line(error)}", file=sys.stderr)
+    except Exception as error:  # ours, or Spark's (Py4J/PySpark exceptions): one line
+        if (line := readable(error)) is None:
+            raise  # a bug: its stack trace is what a developer needs
+        print(f"lk: error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("lk: interrupted", file=sys.stderr)
@@ -47,16 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     group = common.add_argument_group("settings (each defaults to its environment variable)")
     group.add_argument(
-        "--data-dir", help=f"all state (LK_DATA_DIR, default {DEFAULTS['LK_DATA_DIR']})"
+        "--data-dir", help=f"all state (LK_DATA_DIR, default {default_of('LK_DATA_DIR')})"
     )
     group.add_argument(
         "--bootstrap",
-        help=f"Kafka bootstrap servers (LK_BOOTSTRAP, default {DEFAULTS['LK_BOOTSTRAP']})",
+        help=f"Kafka bootstrap servers (LK_BOOTSTRAP, default {default_of('LK_BOOTSTRAP')})",
     )
-    group.add_argument("--topic", help=f"event topic (LK_TOPIC, default {DEFAULTS['LK_TOPIC']})")
+    group.add_argument("--topic", help=f"event topic (LK_TOPIC, default {default_of('LK_TOPIC')})")
     group.add_argument(
         "--spark-master",
-        help=f"Spark master (LK_SPARK_MASTER, default {DEFAULTS['LK_SPARK_MASTER']})",
+        help=f"Spark master (LK_SPARK_MASTER, default {default_of('LK_SPARK_MASTER')})",
     )
 
     parser = argparse.ArgumentParser(
@@ -120,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument(
         "--partitions",
         type=positive_int,
-        default=4,
-        help="partitions if the topic is created (default 4)",
+        default=DEFAULT_PARTITIONS,
+        help=f"partitions if the topic is created (default {DEFAULT_PARTITIONS})",
     )
     produce.add_argument(
         "--replication-factor",
@@ -200,20 +198,15 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        width = max(len(key) for key in summary)
-        for key, value in summary.items():
-            print(f"{key:<{width}}  {value}")
+        print(format_figures(summary))
     return 0
 
 
 def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_produce import format_report, run_bench_produce
+    from experiments.bench_produce import run_bench_produce
 
     figures = run_bench_produce(settings, events=args.events, partitions=args.partitions)
-    print(format_report(figures))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.out)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lk.settings import Settings
+from core.settings import Settings
 
 USAGE = """\
 lk airflow up [--port N] [--triggerer]   start the API server, scheduler and DAG processor

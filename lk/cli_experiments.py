@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.settings import Settings
 from lk.cli_args import command
-from lk.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

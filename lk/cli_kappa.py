@@ -1,4 +1,5 @@
-"""`lk kappa run | status | switch | rollback | retire | stop`: Kreps's procedure as commands."""
+"""`lk kappa run | status | switch | rollback | retire | stop` and `lk bench replay`: Kreps's
+procedure as commands. Each calls one function of `architectures.kappa_architecture`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ import argparse
 import json
 import time
 
-from lk.cli_args import command, positive_int
-from lk.settings import Settings
+from core.settings import (
+    DEFAULT_LOGIC_VERSION,
+    DEFAULT_MAX_LAG,
+    DEFAULT_REPLAY_MAX_OFFSETS,
+    DEFAULT_TRIGGER,
+    DEFAULT_WATERMARK,
+    Settings,
+)
+from lk.cli_args import command, duration, logic_version, non_negative_int, positive_int
+from lk.output import write_figures
 
 
 def register(
@@ -24,7 +33,9 @@ def register(
         _bench_replay,
     )
     bench.add_argument("--events", type=positive_int, default=1_000_000, help="default 1000000")
-    bench.add_argument("--replay-max-offsets", type=positive_int, default=200_000)
+    bench.add_argument(
+        "--replay-max-offsets", type=positive_int, default=DEFAULT_REPLAY_MAX_OFFSETS
+    )
     bench.add_argument("--out", help="also write the figures to this JSON file")
 
     group = commands.add_parser(
@@ -41,16 +52,26 @@ def register(
     run.add_argument(
         "--version", type=positive_int, help="version number (default: the newest, or 1)"
     )
-    run.add_argument("--logic-version", default="v1", help="view logic (default v1)")
-    run.add_argument("--watermark", default="10 minutes", help="default 10 minutes")
+    run.add_argument(
+        "--logic-version",
+        type=logic_version,
+        default=DEFAULT_LOGIC_VERSION,
+        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
+    )
+    run.add_argument(
+        "--watermark",
+        type=duration,
+        default=DEFAULT_WATERMARK,
+        help=f"default {DEFAULT_WATERMARK}",
+    )
     run.add_argument(
         "--until-caught-up", action="store_true", help="stop once the replay reaches the log's end"
     )
     run.add_argument(
         "--replay-max-offsets",
         type=positive_int,
-        default=200_000,
-        help="records per micro-batch while replaying (default 200000)",
+        default=DEFAULT_REPLAY_MAX_OFFSETS,
+        help=f"records per micro-batch while replaying (default {DEFAULT_REPLAY_MAX_OFFSETS})",
     )
     run.add_argument(
         "--replay-min-partitions",
@@ -63,7 +84,12 @@ def register(
         help="where a new version starts: earliest (offset 0), latest, or Spark's JSON "
         '{"topic":{"0":1200,"1":-2}} (-2 = earliest); a running checkpoint ignores it',
     )
-    run.add_argument("--trigger", default="250 milliseconds", help="micro-batch interval once live")
+    run.add_argument(
+        "--trigger",
+        type=duration,
+        default=DEFAULT_TRIGGER,
+        help=f"micro-batch interval once live (default {DEFAULT_TRIGGER})",
+    )
     run.add_argument(
         "--background", action="store_true", help="run in the background (stop: lk kappa stop N)"
     )
@@ -75,18 +101,19 @@ def register(
     status.add_argument("--watch", action="store_true", help="refresh every second until Ctrl-C")
     status.add_argument("--json", action="store_true")
 
+    max_lag_help = f"records behind the log allowed (default {DEFAULT_MAX_LAG})"
     switch = command(actions, "switch", "serve version N (atomically)", common, _switch)
     switch.add_argument("number", type=positive_int)
     switch.add_argument("--force", action="store_true", help="even if it has not caught up")
     switch.add_argument(
-        "--max-lag", type=int, default=1000, help="records behind the log allowed (default 1000)"
+        "--max-lag", type=non_negative_int, default=DEFAULT_MAX_LAG, help=max_lag_help
     )
     rollback = command(
         actions, "rollback", "serve the previous version again, at once", common, _rollback
     )
     rollback.add_argument("--force", action="store_true", help="even if it fell behind the log")
     rollback.add_argument(
-        "--max-lag", type=int, default=1000, help="records behind the log allowed (default 1000)"
+        "--max-lag", type=non_negative_int, default=DEFAULT_MAX_LAG, help=max_lag_help
     )
     retire = command(actions, "retire", "delete an old version's outputs", common, _retire)
     retire.add_argument("number", type=positive_int)
@@ -94,45 +121,10 @@ def register(
     stop.add_argument("number", type=positive_int)
 
 
-def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from kappa.job import KappaOptions, run_kappa
-    from kappa.versions import serving, switch, versions
-    from lk.durations import parse_duration
-    from lk.paths import Layout
-    from lk.stream_progress import format_status
-    from serving_layer.catalog import refresh_catalog
-    from views.catalog import views_at
+def _options(args: argparse.Namespace):
+    from kappa.job import KappaOptions
 
-    views_at(args.logic_version)
-    parse_duration(args.watermark)
-    parse_duration(args.trigger)
-    layout = Layout(settings.data_dir)
-    number = args.version or (versions(layout) or [1])[-1]
-    if args.background:
-        from kappa.launch import start_detached
-
-        forwarded = [
-            "--logic-version", args.logic_version, "--watermark", args.watermark,
-            "--replay-max-offsets", str(args.replay_max_offsets), "--trigger", args.trigger,
-            "--starting-offsets", args.starting_offsets,
-        ] + (["--until-caught-up"] if args.until_caught_up else []) + (
-            ["--replay-min-partitions", str(args.replay_min_partitions)]
-            if args.replay_min_partitions else []
-        )  # fmt: skip
-        pid = start_detached(settings, number, forwarded)
-        print(f"Kappa v{number} started in the background (pid {pid}); log: "
-              f"{layout.kappa_version(number).root / 'job.log'}")  # fmt: skip
-        return 0
-
-    def caught_up(status: dict) -> None:
-        if serving(layout).get("current") is None:  # the first version serves once caught up
-            switch(settings, number, force=True)
-            print(f"v{number} caught up and is now in service", flush=True)
-        else:
-            print(f"v{number} caught up; switch with: lk kappa switch {number}", flush=True)
-        refresh_catalog(settings)
-
-    options = KappaOptions(
+    return KappaOptions(
         logic_version=args.logic_version,
         watermark=args.watermark,
         until_caught_up=args.until_caught_up,
@@ -141,81 +133,75 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         starting_offsets=args.starting_offsets,
         live_trigger=args.trigger,
     )
-    print(f"Kappa v{number}: replaying {settings.topic} ...", flush=True)
-    status = run_kappa(settings, number, options, on_caught_up=caught_up)
-    refresh_catalog(settings)
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from architectures import kappa_architecture as kappa
+    from core.layout import Layout
+    from lk.formats import format_status
+
+    number = args.version or kappa.next_version(settings)
+    if args.background:
+        pid = kappa.start_in_background(settings, number, _options(args))
+        log = Layout(settings.data_dir).kappa_version(number).root / "job.log"
+        print(f"Kappa v{number} started in the background (pid {pid}); log: {log}")
+        return 0
+    status = kappa.run_version(
+        settings, number, _options(args), report=lambda line: print(line, flush=True)
+    )
     print(json.dumps(status, indent=2) if args.json else format_status(status))
     return 0
 
 
 def _status(settings: Settings, args: argparse.Namespace) -> int:
-    from kappa.status import describe, format_versions
+    from kappa.status import describe
+    from lk.formats import format_versions
 
     while True:
         rows = describe(settings)
-        if args.json:
-            print(json.dumps(rows, indent=2, default=str))
-        else:
-            print(format_versions(rows), flush=True)
+        print(json.dumps(rows, indent=2, default=str) if args.json else format_versions(rows))
         if not args.watch:
             return 0
         time.sleep(1)
-        print()
+        print(flush=True)
 
 
 def _switch(settings: Settings, args: argparse.Namespace) -> int:
-    from kappa.versions import switch
-    from serving_layer.catalog import refresh_catalog
+    from architectures.kappa_architecture import switch
 
-    switched = switch(settings, args.number, force=args.force, max_lag=args.max_lag)
-    refresh_catalog(settings)
-    if not switched["changed"]:
-        print(f"v{args.number} is already in service")
-    else:
-        print(f"kappa_* now serve v{args.number} (lag {switched['lag']}); "
-              f"previous: {switched['previous'] and 'v' + str(switched['previous'])}")  # fmt: skip
+    switch(settings, args.number, force=args.force, max_lag=args.max_lag, report=print)
     return 0
 
 
 def _rollback(settings: Settings, args: argparse.Namespace) -> int:
-    from kappa.versions import rollback
-    from serving_layer.catalog import refresh_catalog
+    from architectures.kappa_architecture import rollback
 
     rolled = rollback(settings, force=args.force, max_lag=args.max_lag)
-    refresh_catalog(settings)
     print(f"kappa_* serve v{rolled['current']} again; v{rolled['previous']} is kept")
     return 0
 
 
 def _retire(settings: Settings, args: argparse.Namespace) -> int:
-    from kappa.versions import retire
-    from serving_layer.catalog import refresh_catalog
+    from architectures.kappa_architecture import retire
 
-    folder = retire(settings, args.number, before_delete=lambda: refresh_catalog(settings))
+    folder = retire(settings, args.number)
     print(f"v{args.number} retired: {folder} deleted")
     return 0
 
 
 def _stop(settings: Settings, args: argparse.Namespace) -> int:
-    from kappa.launch import stop_detached
+    from architectures.kappa_architecture import stop_background
 
-    pid = stop_detached(settings, args.number)
-    print(
-        f"v{args.number} was not running" if pid is None else f"v{args.number} stopped (pid {pid})"
-    )
+    pid = stop_background(settings, args.number)
+    print(f"v{args.number} was not running" if pid is None else f"v{args.number} stopped (pid {pid})")
     return 0
 
 
 def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_produce import format_report
     from experiments.bench_replay import run_bench_replay
 
     figures = run_bench_replay(
         settings, events=args.events, replay_max_offsets=args.replay_max_offsets
     )
-    print(format_report(figures))
-    if args.out:
-        from pathlib import Path
-
-        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(figures, args.out)
     return 0

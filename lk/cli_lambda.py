@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 
-from lk.cli_args import command, positive_int
-from lk.errors import LkError
-from lk.settings import Settings
+from core.settings import (
+    DEFAULT_LATENESS,
+    DEFAULT_LOGIC_VERSION,
+    DEFAULT_TRIGGER,
+    DEFAULT_WATERMARK,
+    Settings,
+)
+from lk.cli_args import command, duration, logic_version, positive_float, positive_int, utc_time
+from lk.output import write_figures
 
 
 def register(
@@ -28,15 +33,21 @@ def register(
         common,
         _batch,
     )
-    batch.add_argument("--logic-version", default="v1", help="view logic (default v1)")
+    batch.add_argument(
+        "--logic-version",
+        type=logic_version,
+        default=DEFAULT_LOGIC_VERSION,
+        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
+    )
     batch.add_argument(
         "--lateness",
-        default="10 minutes",
-        help="windows ending this long before the newest event are complete (default 10 minutes)",
+        type=duration,
+        default=DEFAULT_LATENESS,
+        help=f"windows ending this long before the newest event are complete (default {DEFAULT_LATENESS})",
     )
     batch.add_argument(
         "--until",
-        type=_utc_time,
+        type=utc_time,
         help="ingest only records that reached Kafka before this ISO-8601 UTC time",
     )
     batch.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -49,18 +60,25 @@ def register(
         _speed,
     )
     speed.add_argument(
-        "--until-caught-up",
-        action="store_true",
-        help="process what the log holds now, then stop",
+        "--until-caught-up", action="store_true", help="process what the log holds now, then stop"
     )
-    speed.add_argument("--logic-version", default="v1", help="view logic (default v1)")
     speed.add_argument(
-        "--watermark", default="10 minutes", help="event-time watermark delay (default 10 minutes)"
+        "--logic-version",
+        type=logic_version,
+        default=DEFAULT_LOGIC_VERSION,
+        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
+    )
+    speed.add_argument(
+        "--watermark",
+        type=duration,
+        default=DEFAULT_WATERMARK,
+        help=f"event-time watermark delay (default {DEFAULT_WATERMARK})",
     )
     speed.add_argument(
         "--trigger",
-        default="250 milliseconds",
-        help="micro-batch interval when running continuously (default 250 milliseconds)",
+        type=duration,
+        default=DEFAULT_TRIGGER,
+        help=f"micro-batch interval when running continuously (default {DEFAULT_TRIGGER})",
     )
     speed.add_argument(
         "--max-offsets-per-trigger",
@@ -76,50 +94,32 @@ def register(
         common,
         _bench_lambda,
     )
-    bench.add_argument("--events", type=int, default=100_000, help="events (default 100000)")
+    bench.add_argument("--events", type=positive_int, default=100_000, help="default 100000")
     bench.add_argument(
         "--rate",
-        type=float,
+        type=positive_float,
         default=2000,
         help="events/s while the speed layer runs (default 2000)",
     )
     bench.add_argument("--out", help="also write the figures to this JSON file")
 
 
-def _utc_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 time") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} needs a zone, e.g. {text}Z")
-    return moment
-
-
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
-    from batch_layer.run import format_batch, run_batch
-    from lk.durations import parse_duration
-    from serving_layer.catalog import refresh_catalog
+    from architectures.lambda_architecture import run_batch
+    from lk.formats import format_batch
 
-    parse_duration(args.lateness)
     result = run_batch(
         settings, logic_version=args.logic_version, lateness=args.lateness, until=args.until
     )
-    refresh_catalog(settings)
     print(json.dumps(result, indent=2, default=str) if args.json else format_batch(result))
     return 0
 
 
 def _speed(settings: Settings, args: argparse.Namespace) -> int:
-    from lk.durations import parse_duration
-    from lk.stream_progress import format_status
-    from serving_layer.catalog import refresh_catalog
-    from speed_layer.job import run_speed, speed_options
-    from views.catalog import views_at
+    from architectures.lambda_architecture import run_speed
+    from lk.formats import format_status
+    from speed_layer.job import speed_options
 
-    parse_duration(args.watermark)
-    parse_duration(args.trigger)
-    views_at(args.logic_version)
     options = speed_options(
         logic_version=args.logic_version,
         watermark=args.watermark,
@@ -129,26 +129,16 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     def started() -> None:
-        refresh_catalog(settings)  # the speed views now have files to point at
         if not args.until_caught_up:
             print("speed layer running; Ctrl-C stops it after the current micro-batch", flush=True)
 
     status = run_speed(settings, options, on_started=started)
-    refresh_catalog(settings)
     print(json.dumps(status, indent=2) if args.json else format_status(status))
     return 0
 
 
 def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
     from experiments.bench_lambda import run_bench_lambda
-    from experiments.bench_produce import format_report
 
-    if args.events <= 0 or args.rate <= 0:
-        raise LkError("--events and --rate must be greater than 0")
-    figures = run_bench_lambda(settings, events=args.events, rate=args.rate)
-    print(format_report(figures))
-    if args.out:
-        from pathlib import Path
-
-        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
+    write_figures(run_bench_lambda(settings, events=args.events, rate=args.rate), args.out)
     return 0

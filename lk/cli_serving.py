@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from core.settings import Settings
 from lk.cli_args import command, positive_int
-from lk.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-from lk.atomic import exclusive_lock, read_json, write_json
-from lk.paths import Layout, StreamPaths, numbered
-from lk.settings import Settings
+from core.atomic import read_json, write_json
+from core.layout import Layout, StreamPaths, numbered
+from core.locks import exclusive_lock
+from core.settings import Settings
 from serving_layer.columns import PROCESSED_AT, REJECTED_COLUMNS, VIEW_COLUMNS
 from serving_layer.sql import empty_select, has_files, literal, parquet_source, typed_select
 from views.catalog import LOGIC_VERSIONS, View

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import duckdb
 
-from lk.errors import LkError, first_line
-from lk.paths import Layout
-from lk.settings import Settings
+from core.errors import LkError, first_line
+from core.layout import Layout
+from core.settings import Settings
 from serving_layer.catalog import connect, refresh_catalog
 
 READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)

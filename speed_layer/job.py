@@ -5,31 +5,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lk.atomic import held_or_refused
-from lk.kafka_client import end_offsets
-from lk.paths import Layout
-from lk.settings import Settings
-from lk.spark import spark_session
-from lk.streaming import StreamOptions, follow, start_queries
-
-DEFAULT_WATERMARK = "10 minutes"
-DEFAULT_TRIGGER = "250 milliseconds"
+from core.durations import checked_duration
+from core.kafka_client import end_offsets
+from core.layout import Layout
+from core.locks import held_or_refused
+from core.settings import (
+    DEFAULT_LOGIC_VERSION,
+    DEFAULT_TRIGGER,
+    DEFAULT_WATERMARK,
+    Settings,
+)
+from core.spark import spark_session
+from streaming.options import StreamOptions
+from streaming.runner import follow, start_queries
 
 
 def speed_options(
     *,
-    logic_version: str = "v1",
+    logic_version: str = DEFAULT_LOGIC_VERSION,
     watermark: str = DEFAULT_WATERMARK,
     trigger: str = DEFAULT_TRIGGER,
     until_caught_up: bool = False,
     max_offsets_per_trigger: int | None = None,
 ) -> StreamOptions:
-    """The speed layer's streaming options: low-latency micro-batches, the whole log at first."""
+    """The speed layer's streaming options: low-latency micro-batches, the whole log at first;
+    NotRetryable for an unknown logic version or a malformed duration."""
+    from views.catalog import views_at
+
+    views_at(logic_version)
     return StreamOptions(
         name="speed",
         logic_version=logic_version,
-        watermark=watermark,
-        trigger=trigger,
+        watermark=checked_duration(watermark),
+        trigger=checked_duration(trigger),
         until_caught_up=until_caught_up,
         max_offsets_per_trigger=max_offsets_per_trigger,
     )

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from core.kafka_client import delete_topic, ensure_topic
+from core.settings import Settings
 from infra.kafka_broker import broker_files, running_pid, start_broker, stop_broker
-from lk.kafka_client import delete_topic, ensure_topic
-from lk.settings import Settings
 
 
 def free_port() -> int:
@@ -48,7 +48,7 @@ def topic(kafka: Settings) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory):
     """The one Spark session of the test run, started by the project's factory."""
-    from lk.spark import spark_session
+    from core.spark import spark_session
 
     settings = Settings.from_env(data_dir=tmp_path_factory.mktemp("lk-spark"))
     session = spark_session(settings, "lk-tests")

@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from infra.processes import alive
+from core.processes import alive
 
 
 def lk_env(settings, **extra: str) -> dict[str, str]:
@@ -77,7 +77,7 @@ def wait_for_files(
 
 READER_SCRIPT = """
 import json, pathlib, sys, time
-from lk.settings import Settings
+from core.settings import Settings
 from serving_layer.query import run_query
 settings = Settings.from_env()
 stop, sql = pathlib.Path(sys.argv[1]), sys.argv[2]

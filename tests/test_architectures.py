@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from batch_layer.run import run_batch
+from architectures.lambda_architecture import run_batch
 from experiments.compare import compare_with_truth, format_comparison
 from experiments.truth import compute_truth
 from kappa.job import KappaOptions, run_kappa

@@ -5,10 +5,10 @@ from dataclasses import replace
 
 import pytest
 
+from core.kafka_client import list_topics
 from experiments.bench_lambda import run_bench_lambda
-from experiments.bench_produce import format_report
 from experiments.bench_replay import run_bench_replay
-from lk.kafka_client import list_topics
+from lk.output import format_figures
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def test_bench_lambda_reports_batch_rate_and_speed_latency(kafka, spark, tmp_pat
     )
     assert figures["speed_micro_batches"] > 0
     assert figures["speed_latency_p99_ms"] >= figures["speed_latency_p50_ms"] > 0
-    assert "ratio_speed_p50_to_reference" in format_report(figures)
+    assert "ratio_speed_p50_to_reference" in format_figures(figures)
     assert not [t for t in list_topics(kafka.bootstrap) if t.startswith("bench-")]
     assert not any((tmp_path / "bench").iterdir())
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from experiments.bench_produce import format_report, run_bench_produce
-from lk.kafka_client import list_topics
+from core.kafka_client import list_topics
+from experiments.bench_produce import run_bench_produce
+from lk.output import format_figures
 
 pytestmark = pytest.mark.slow
 
@@ -22,5 +23,5 @@ def test_bench_produce_reports_ratios_and_cleans_up(kafka):
         / figures["producer_performance_records_per_second"],
         rel=0.01,
     )
-    assert "ratio_lk_produce_to_producer_performance" in format_report(figures)
+    assert "ratio_lk_produce_to_producer_performance" in format_figures(figures)
     assert not [t for t in list_topics(kafka.bootstrap) if t.startswith("bench-")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from core.settings import Settings
 from lk import cli_airflow
-from lk.settings import Settings
 
 
 def run(*argv: str) -> int:

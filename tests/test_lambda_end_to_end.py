@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from batch_layer.run import run_batch
+from architectures.lambda_architecture import run_batch
 from experiments.compare import compare_with_truth
 from experiments.truth import compute_truth
 from serving_layer.catalog import refresh_catalog

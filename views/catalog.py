@@ -70,12 +70,12 @@ VIEW_NAMES = tuple(view.name for view in LOGIC_VERSIONS["v1"])
 
 
 def views_at(version: str) -> tuple[View, ...]:
-    """The views of one logic version."""
-    from lk.errors import LkError
+    """The views of one logic version; NotRetryable for a version that does not exist."""
+    from core.errors import NotRetryable
 
     try:
         return LOGIC_VERSIONS[version]
     except KeyError:
-        raise LkError(
+        raise NotRetryable(
             f"unknown logic version {version!r}; choose one of: {', '.join(LOGIC_VERSIONS)}"
         ) from None

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from lk.errors import LkError
+from core.errors import LkError
 from views.validation import check_record, parse_event_time
 from workloads.records import Record, encode_event
 

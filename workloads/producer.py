@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 
-from lk.errors import LkError
-from lk.kafka_client import BOOTSTRAP_TIMEOUT_MS, no_broker_message
+from core.errors import LkError
+from core.kafka_client import BOOTSTRAP_TIMEOUT_MS, no_broker_message
 from workloads.records import Record, format_event_time
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from lk.errors import LkError
-from lk.kafka_client import ensure_topic, topic_config
-from lk.settings import Settings
+from core.errors import LkError
+from core.kafka_client import ensure_topic, topic_config
+from core.settings import Settings
 from workloads.file_replay import read_file
 from workloads.generator import generate
 from workloads.producer import send_records

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
-from lk.errors import LkError
+from core.errors import LkError
 
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ import pytest
 
 from batch_layer import ingest as ingest_module
 from batch_layer.ingest import committed_runs, ingest, master_events
-from lk.paths import STAGING, Layout
+from core.layout import STAGING, Layout
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS

@@ -4,9 +4,9 @@ and retention never deletes the version the serving catalog reads."""
 import json
 
 from batch_layer.batch_views import publish, published_versions
-from lk.atomic import staging_dir, write_json
-from lk.paths import Layout
-from lk.settings import Settings
+from core.atomic import staging_dir, write_json
+from core.layout import Layout
+from core.settings import Settings
 
 
 def stage(settings: Settings, ingest_run: int) -> dict:

@@ -7,13 +7,13 @@ import json
 import subprocess
 import sys
 
+from core.settings import Settings
 from infra.airflow import airflow_env
-from lk.settings import Settings
 
 PARSE = """
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
-from lk.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 bag = DagBag(dag_folder=REPO_ROOT / "dags")
 dag = bag.dags.get(sys.argv[1])
 print(json.dumps({

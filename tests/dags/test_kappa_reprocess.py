@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from core.layout import Layout
+from core.settings import REPO_ROOT, Settings
 from infra.airflow import airflow_command, airflow_env, ensure_airflow_db
-from lk.paths import Layout
-from lk.settings import REPO_ROOT, Settings
 from tests.dags.dagbag import parse_dag
 
 
@@ -76,8 +76,8 @@ def kappa_run(settings: Settings, *args: str, log: Path) -> None:
 
 @pytest.mark.slow
 def test_kappa_reprocess_dag_replays_a_new_version_and_switches_to_it(kafka, topic, tmp_path):
-    from kappa.launch import running_pid, stop_detached
-    from lk.atomic import read_json
+    from architectures.kappa_architecture import background_pid, stop_background
+    from core.atomic import read_json
     from serving_layer.query import run_query
     from workloads.generator import generate
     from workloads.producer import send_records
@@ -118,7 +118,7 @@ def test_kappa_reprocess_dag_replays_a_new_version_and_switches_to_it(kafka, top
         job = read_json(layout.kappa_version(2).state_file)
         assert (job["logic_version"], job["watermark"]) == ("v2", "1 minute")
         assert job["caught_up_at"]
-        assert running_pid(settings, 2) is None  # until_caught_up: it stopped after the replay
+        assert background_pid(settings, 2) is None  # until_caught_up: it stopped after the replay
 
         # `lk query` reads v2's views now.
         _, rows = run_query(settings, "SELECT count(*) FROM kappa_user_sessions")
@@ -127,5 +127,5 @@ def test_kappa_reprocess_dag_replays_a_new_version_and_switches_to_it(kafka, top
         assert status, "serving_status is empty"
     finally:
         for number in (1, 2):
-            stop_detached(settings, number)
-        assert all(running_pid(settings, number) is None for number in (1, 2))
+            stop_background(settings, number)
+        assert all(background_pid(settings, number) is None for number in (1, 2))

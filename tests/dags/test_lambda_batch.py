@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from core.kafka_client import end_offsets
+from core.layout import Layout
+from core.settings import Settings
 from infra.airflow import airflow_command, airflow_env, ensure_airflow_db
-from lk.kafka_client import end_offsets
-from lk.paths import Layout
-from lk.settings import Settings
 from tests.dags.dagbag import parse_dag
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from core.errors import LkError
+from core.layout import Layout
+from core.settings import Settings
 from experiments import truth
 from experiments.truth import LogRecord, classify, compute_truth, format_summary, read_log
-from lk.errors import LkError
-from lk.paths import Layout
-from lk.settings import Settings
 from views.catalog import VIEW_NAMES
 from views.validation import check_record
 from workloads.generator import generate

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import LkError
+from core.processes import session_members
+from core.settings import REPO_ROOT, Settings
 from infra.airflow import (
     COMPONENTS,
     airflow_env,
@@ -22,9 +25,6 @@ from infra.airflow import (
     start_airflow,
     stop_airflow,
 )
-from infra.processes import session_members
-from lk.errors import LkError
-from lk.settings import REPO_ROOT, Settings
 from tests.conftest import free_port
 
 

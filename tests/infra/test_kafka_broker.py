@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
+from core.errors import LkError
+from core.kafka_client import ensure_topic, topic_config
+from core.settings import Settings
 from infra.kafka_broker import broker_files, running_pid, start_broker, stop_broker
-from lk.errors import LkError
-from lk.kafka_client import ensure_topic, topic_config
-from lk.settings import Settings
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow

@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
+from core.atomic import write_json
+from core.errors import LkError
+from core.layout import Layout
 from kappa.job import KappaOptions, run_kappa
 from kappa.versions import retire, rollback, serving, switch
-from lk.atomic import write_json
-from lk.errors import LkError
-from lk.paths import Layout
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 from tests.processes import LoopingReader, kill_after_micro_batches, serving_rows

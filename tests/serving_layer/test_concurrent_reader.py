@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import pytest
 
+from architectures.lambda_architecture import run_batch
 from batch_layer.batch_views import published_versions
-from batch_layer.run import run_batch
-from lk.paths import Layout
+from core.layout import Layout
 from serving_layer.catalog import refresh_catalog
 from speed_layer.job import run_speed, speed_options
 from tests.processes import LoopingReader

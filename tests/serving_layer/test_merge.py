@@ -3,9 +3,9 @@ newest speed row per window, and a speed session overlapping a batch session dro
 
 import duckdb
 
-from lk.atomic import write_json
-from lk.paths import Layout
-from lk.settings import Settings
+from core.atomic import write_json
+from core.layout import Layout
+from core.settings import Settings
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from lk.paths import Layout
+from core.layout import Layout
 from speed_layer.job import run_speed, speed_options
 from tests.processes import kill_after_micro_batches, serving_rows
 from workloads.generator import generate

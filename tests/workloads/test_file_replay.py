@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lk.errors import LkError
+from core.errors import LkError
 from views.validation import check_record
 from workloads.file_replay import read_file
 

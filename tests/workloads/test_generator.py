@@ -126,7 +126,7 @@ def test_start_time_moves_the_event_clock():
 
 
 def test_unknown_scenario_and_knob_are_readable_errors():
-    from lk.errors import LkError
+    from core.errors import LkError
 
     with pytest.raises(LkError, match="steady, late-data, dirty, burst"):
         scenario_named("nope")

@@ -7,7 +7,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from kafka.partitioner.default import murmur2
 
-from lk.kafka_client import end_offsets
+from core.kafka_client import end_offsets
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS

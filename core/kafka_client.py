@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from lk.errors import LkError
+from core.errors import LkError
 
 TOPIC_CONFIG = {
     "message.timestamp.type": "LogAppendTime",  # the record timestamp is the ingestion time

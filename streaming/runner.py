@@ -1,54 +1,36 @@
-"""A Structured Streaming job over the view functions: what the speed layer and Kappa both run.
+"""Runs a streaming job: starts its queries, follows them until caught up or stopped, stops them.
 
-One streaming query per view (Spark allows one aggregation per query), each reading the topic,
-parsing with `views.parse`, setting the event-time watermark and applying the view. Every
-micro-batch's output becomes one immutable Parquet file, `batch-<id>.parquet`, written under a
-temporary name and renamed into place: a replayed micro-batch (after a crash) rewrites the same
-file with the same rows, so the output is exactly once. The checkpoint keeps offsets and state.
+One streaming query per view (Spark allows one aggregation per query), each reading the topic
+(`streaming.source`), parsing with `views.parse`, setting the event-time watermark and applying
+the view; each micro-batch goes to the exactly-once file sink (`streaming.sink`). The checkpoint
+keeps offsets and state; progress is recorded per micro-batch (`streaming.progress`).
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lk.atomic import write_json
-from lk.errors import LkError, first_line
-from lk.paths import StreamPaths
-from lk.stream_progress import REJECTED, ProgressRecorder
+from core.atomic import read_json, write_json
+from core.errors import LkError, first_line
+from core.layout import StreamPaths
+from streaming.options import StreamOptions
+from streaming.progress import REJECTED, ProgressRecorder
+from streaming.sink import MicroBatchFiles, write_seed
+from streaming.source import kafka_source
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import SparkSession
     from pyspark.sql.streaming import StreamingQuery
 
-    from lk.settings import Settings
+    from core.settings import Settings
     from views.catalog import View
-
-STREAM_SHUFFLE_PARTITIONS = os.environ.get("LK_STREAM_SHUFFLE_PARTITIONS", "1")
-"""State partitions of a new streaming query (an existing checkpoint keeps its own)."""
-
-
-@dataclass(frozen=True)
-class StreamOptions:
-    """How a streaming job reads, what it computes and how often it emits."""
-
-    name: str
-    logic_version: str = "v1"
-    watermark: str = "10 minutes"
-    trigger: str = "250 milliseconds"
-    until_caught_up: bool = False
-    starting_offsets: str = "earliest"
-    max_offsets_per_trigger: int | None = None
-    min_partitions: int | None = None
-    keep_rejected: bool = False
 
 
 def start_queries(
@@ -64,7 +46,7 @@ def start_queries(
     # Each query clones the session's settings when it starts, and its checkpoint keeps the
     # number of state partitions for good: several small stateful queries on few cores are
     # faster with one partition each (p50 1.2 s against 1.7 s with two, `lk bench lambda`).
-    spark.conf.set("spark.sql.shuffle.partitions", STREAM_SHUFFLE_PARTITIONS)
+    spark.conf.set("spark.sql.shuffle.partitions", settings.stream_shuffle_partitions)
     try:
         for view in views:
             queries.append(_start_view_query(spark, settings, paths, options, view))
@@ -81,8 +63,6 @@ def start_queries(
 
 def _check_same_job(paths: StreamPaths, options: StreamOptions, topic: str) -> None:
     """A checkpoint belongs to one topic, logic and watermark: refuse to resume it with others."""
-    from lk.atomic import read_json
-
     recorded = read_json(paths.state_file)
     wanted = {
         "topic": topic,
@@ -102,20 +82,6 @@ def _check_same_job(paths: StreamPaths, options: StreamOptions, topic: str) -> N
         )
 
 
-def _source(spark: SparkSession, settings: Settings, options: StreamOptions) -> DataFrame:
-    reader = (
-        spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", settings.bootstrap)
-        .option("subscribe", settings.topic)
-        .option("startingOffsets", options.starting_offsets)
-    )
-    if options.max_offsets_per_trigger:
-        reader = reader.option("maxOffsetsPerTrigger", str(options.max_offsets_per_trigger))
-    if options.min_partitions:  # split Kafka partitions into more Spark tasks
-        reader = reader.option("minPartitions", str(options.min_partitions))
-    return reader.load()
-
-
 def _start_view_query(
     spark: SparkSession,
     settings: Settings,
@@ -125,7 +91,7 @@ def _start_view_query(
 ) -> StreamingQuery:
     from views.parse import accepted_events, parse_events
 
-    events = accepted_events(parse_events(_source(spark, settings, options)))
+    events = accepted_events(parse_events(kafka_source(spark, settings, options)))
     output = view.apply(events.withWatermark("event_time", options.watermark))
     folder = paths.view_files(view.name)
     write_seed(spark, output, folder)
@@ -143,7 +109,7 @@ def _start_rejected_query(
 ) -> StreamingQuery:
     from views.parse import parse_events, rejected_records
 
-    rejected = rejected_records(parse_events(_source(spark, settings, options)))
+    rejected = rejected_records(parse_events(kafka_source(spark, settings, options)))
     return _write(
         rejected.writeStream.outputMode("append"),
         paths,
@@ -164,46 +130,6 @@ def _write(writer, paths: StreamPaths, options: StreamOptions, name: str, sink) 
         .foreachBatch(sink)
         .start()
     )
-
-
-class MicroBatchFiles:
-    """foreachBatch sink: one Parquet file per micro-batch, replaced whole on a replay."""
-
-    def __init__(self, folder: Path, *, processing_time: bool = True) -> None:
-        self.folder = folder
-        self.processing_time = processing_time
-
-    def __call__(self, batch: DataFrame, batch_id: int) -> None:
-        import pyarrow.parquet as pq
-        from pyspark.sql import functions as F
-
-        if self.processing_time:
-            batch = batch.withColumn("processed_at", F.current_timestamp())
-        table = batch.withColumn("batch_id", F.lit(batch_id).cast("long")).toArrow()
-        if table.num_rows == 0:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        final = self.folder / f"batch-{batch_id:09d}.parquet"
-        temporary = self.folder / f".{final.name}.{uuid.uuid4().hex}.tmp"
-        pq.write_table(table, temporary)
-        os.replace(temporary, final)
-
-
-def write_seed(spark: SparkSession, output: DataFrame, folder: Path) -> None:
-    """An empty file with the output's columns, so readers find the schema before batch 0."""
-    import pyarrow.parquet as pq
-    from pyspark.sql import functions as F
-
-    seed = folder / "batch-seed.parquet"
-    if seed.exists():
-        return
-    empty = spark.createDataFrame([], output.schema)
-    empty = empty.withColumn("processed_at", F.current_timestamp())
-    table = empty.withColumn("batch_id", F.lit(-1).cast("long")).toArrow()
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".seed.{uuid.uuid4().hex}.tmp"
-    pq.write_table(table, temporary)
-    os.replace(temporary, seed)
 
 
 def follow(

@@ -8,13 +8,13 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from lk.atomic import write_json
-from lk.paths import StreamPaths
+from core.atomic import write_json
+from core.layout import StreamPaths
 
 if TYPE_CHECKING:
     from pyspark.sql.streaming import StreamingQuery
 
-    from lk.streaming import StreamOptions
+    from streaming.options import StreamOptions
 
 NOTHING_READ = {"batch_id": -1, "end_offsets": {}, "watermark": None, "lag": None}
 REJECTED = "rejected"
@@ -122,23 +122,6 @@ def summarize(
         "batches": batches,
         "updated_at": datetime.now(UTC).isoformat(),
     }
-
-
-def format_status(status: dict) -> str:
-    """A speed or Kappa job's status in a few lines for the terminal."""
-    offsets = ", ".join(f"p{p}: {o}" for p, o in status["offsets"].items()) or "-"
-    dropped = sum(v for k, v in status["dropped_late"].items() if k == "action_counts")
-    return "\n".join(
-        [
-            f"{status['job']}  logic {status['logic_version']}, watermark "
-            f"{status['watermark'] or '-'} (delay {status['watermark_delay']})",
-            f"offsets  {offsets}; lag {status['lag'] if status['lag'] is not None else '-'}",
-            f"batches  {sum(status['batches'].values())} micro-batches over "
-            f"{len(status['batches'])} queries",
-            f"late     {dropped} events dropped by the watermark (action_counts); per view: "
-            + ", ".join(f"{k} {v}" for k, v in status["dropped_late"].items()),
-        ]
-    )
 
 
 def _as_dict(progress: object) -> dict:

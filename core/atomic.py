@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from lk.paths import STAGING
+from core.layout import STAGING
 
 
 def write_json(path: Path, document: object) -> None:
@@ -46,32 +43,3 @@ def publish_dir(staged: Path, final: Path) -> None:
 def clear_staging(parent: Path) -> None:
     """Remove work left by runs that died before publishing (it was never visible to anyone)."""
     shutil.rmtree(parent / STAGING, ignore_errors=True)
-
-
-@contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (one writer at a time, across processes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def held_or_refused(path: Path, refusal: str) -> Iterator[None]:
-    """Hold an exclusive lock on `path` for a job's lifetime; LkError(refusal) if already held."""
-    from lk.errors import LkError
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LkError(refusal) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

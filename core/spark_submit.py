@@ -1,5 +1,5 @@
-"""The batch layer as Airflow runs it: each step a `spark-submit` to LK_SPARK_MASTER, the way a
-deployment runs Spark, with the same functions `lk lambda batch` runs in one process."""
+"""Run a Spark job the way a deployment does: `spark-submit` to the settings' Spark master,
+with the Kafka connector jars and the LK_* settings in its environment."""
 
 from __future__ import annotations
 
@@ -11,43 +11,24 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from batch_layer.batch_views import DEFAULT_LATENESS
-from batch_layer.batch_views import publish as publish_version
-from lk.atomic import read_json
-from lk.errors import LkError
-from lk.settings import REPO_ROOT, Settings, java_home
-from lk.spark import connector_jars
+from core.atomic import read_json
+from core.errors import LkError
+from core.jvm import java_home
+from core.settings import Settings
+from core.spark import connector_jars
 
-JOB = REPO_ROOT / "batch_layer" / "job.py"
 SUBMIT_TIMEOUT_S = 3600
+"""A spark-submit that has not finished after this long is stopped and reported."""
 
 
-def ingest(settings: Settings, until: datetime | None = None) -> dict:
-    """Append the records ingested before `until` (all, if None) to the master dataset."""
-    args = ["ingest"] + (["--until", until.astimezone(UTC).isoformat()] if until else [])
-    return spark_submit(settings, args)
-
-
-def compute_views(
-    settings: Settings, logic_version: str = "v1", lateness: str = DEFAULT_LATENESS
-) -> dict:
-    """Recompute every view from the master dataset into a staged version."""
-    return spark_submit(
-        settings, ["views", "--logic-version", logic_version, "--lateness", lateness]
-    )
-
-
-def publish(settings: Settings, staged: dict) -> dict:
-    """Publish a staged version and its horizon (no Spark needed: one rename)."""
-    return publish_version(settings, staged)
-
-
-def spark_submit(settings: Settings, job_args: list[str]) -> dict:
-    """Run batch_layer/job.py with spark-submit; its JSON result, or one LkError line."""
+def spark_submit(settings: Settings, script: Path, name: str, job_args: list[str]) -> dict:
+    """Run `script job_args... --result FILE` with spark-submit; the JSON document the script
+    wrote to FILE (plus `submit_seconds`), or LkError with the job's last error line. Output
+    goes to `LK_DATA_DIR/logs/<name>-<step>-<time>-<pid>.log`."""
     logs = settings.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    log = logs / f"batch-{job_args[0]}-{stamp}-{os.getpid()}.log"
+    log = logs / f"{name}-{job_args[0]}-{stamp}-{os.getpid()}.log"
     with tempfile.TemporaryDirectory(prefix="lk-submit-") as scratch:
         result = Path(scratch) / "result.json"
         command = [
@@ -55,12 +36,12 @@ def spark_submit(settings: Settings, job_args: list[str]) -> dict:
             "--master",
             settings.spark_master,
             "--name",
-            f"lk-lambda-batch-{job_args[0]}",
+            f"{name}-{job_args[0]}",
             "--jars",
             ",".join(connector_jars()),
             "--driver-memory",
-            os.environ.get("LK_SPARK_DRIVER_MEMORY", "1g"),
-            str(JOB),
+            settings.spark_driver_memory,
+            str(script),
             *job_args,
             "--result",
             str(result),
@@ -96,7 +77,7 @@ def _submit_env(settings: Settings) -> dict[str, str]:
         PYSPARK_DRIVER_PYTHON=sys.executable,
         **settings.as_env(),
     )
-    if settings.spark_master.startswith("local"):
+    if settings.is_local_spark:
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return env
 

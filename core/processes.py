@@ -1,0 +1,137 @@
+"""Processes we started: started in a session of their own, seen through /proc (alive or not,
+when they started, their session), stopped by PID.
+
+Everything here stops what it started by PID, never by name. A PID file holds the PID and
+the process's start time, so a PID the system has since reused is never mistaken for ours.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from core.errors import LkError
+
+
+def alive(pid: int) -> bool:
+    """True while any thread of the process still runs (a zombie child of ours is reaped here).
+
+    A JVM's main thread can exit, and show as a zombie, while its other threads still shut
+    down; so every thread is checked, not only the leader. PID 1 here does not reap orphans,
+    so a zombie counts as gone.
+    """
+    with contextlib.suppress(ChildProcessError):
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
+
+
+def start_time(pid: int) -> str | None:
+    """When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def session_members(leader: int) -> list[int]:
+    """Every live process in the session `leader` started (the leader itself excluded)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat.parent.name)
+        if int(fields[3]) == leader and pid != leader and fields[0] not in ("Z", "X"):
+            members.append(pid)
+    return members
+
+
+def write_pid_file(path: Path, pid: int) -> None:
+    """Record a process we started: its PID and start time."""
+    path.write_text(f"{pid} {start_time(pid)}\n")
+
+
+def pid_from_file(path: Path) -> int | None:
+    """The PID in a file `write_pid_file` wrote, if that very process is still alive."""
+    try:
+        pid_text, started = path.read_text().split()
+        pid = int(pid_text)
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if alive(pid) and start_time(pid) == started else None
+
+
+def start_background(
+    command: list[str],
+    *,
+    log: Path,
+    pid_file: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> int:
+    """Start `command` in a session of its own (it outlives the caller, and its children share
+    that session), appending its output to `log` (created private, mode 600: a log may hold a
+    password); record it in `pid_file` (PID and start time). Returns the PID."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "ab") as output:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    write_pid_file(pid_file, process.pid)
+    return process.pid
+
+
+def stop_processes(pids: Iterable[int], *, timeout: float = 60.0, grace: float = 10.0) -> None:
+    """Stop processes we started, each the leader of its own session, and everything in those
+    sessions: SIGTERM to the leaders and up to `timeout` s for them to exit (a clean shutdown);
+    then SIGKILL to a leader still alive, SIGTERM to what is left of the sessions, and after
+    `grace` s SIGKILL to those. Raises LkError if anything survives SIGKILL."""
+    leaders = [pid for pid in pids if alive(pid)]
+    known = {member for leader in leaders for member in session_members(leader)}
+    _signal(leaders, signal.SIGTERM)
+    _wait_gone(leaders, timeout)
+    _signal(leaders, signal.SIGKILL)
+    left = {m for m in known if alive(m)} | {m for leader in leaders for m in session_members(leader)}
+    _signal(left, signal.SIGTERM)
+    _wait_gone([*leaders, *left], grace)
+    _signal(left, signal.SIGKILL)
+    survivors = _wait_gone([*leaders, *left], grace)
+    if survivors:
+        raise LkError(f"processes {sorted(survivors)} survived SIGKILL; stop them by hand")
+
+
+def _signal(pids: Iterable[int], number: signal.Signals) -> None:
+    for pid in pids:
+        if alive(pid):
+            with contextlib.suppress(ProcessLookupError):  # it may exit on its own meanwhile
+                os.kill(pid, number)
+
+
+def _wait_gone(pids: list[int], seconds: float) -> list[int]:
+    """Wait up to `seconds` until every PID is gone; those still alive."""
+    deadline = time.monotonic() + seconds
+    while (living := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return living

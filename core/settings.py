@@ -1,0 +1,152 @@
+"""One frozen settings object per process, and the one table of defaults.
+
+Every `LK_*` environment variable is declared once in `VARIABLES` with its default and meaning;
+`Settings.from_env` reads them all (flags given on the command line win), and `as_env` hands
+them on to child processes (spark-submit, a background Kappa job, Airflow). Nothing else in the
+project reads `os.environ` for an `LK_*` name. The defaults of the jobs' own parameters (logic
+version, watermark, trigger, ...) are the `DEFAULT_*` constants below, also written only here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from core.errors import LkError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_LOGIC_VERSION = "v1"
+"""The view logic of DESIGN.md; `v2` changes the session gap (views.catalog)."""
+DEFAULT_WATERMARK = "10 minutes"
+"""How late (event time) an event may arrive: the streaming watermark delay."""
+DEFAULT_LATENESS = DEFAULT_WATERMARK
+"""The batch layer's allowed lateness: H = newest event time - lateness (the same delay)."""
+DEFAULT_TRIGGER = "250 milliseconds"
+"""The micro-batch interval of a live streaming job."""
+DEFAULT_REPLAY_MAX_OFFSETS = 200_000
+"""Records per micro-batch while a Kappa version replays the log (throughput over latency)."""
+DEFAULT_MAX_LAG = 1000
+"""A Kappa version may be switched in when at most this many records behind the log."""
+DEFAULT_PARTITIONS = 4
+"""Partitions of a topic `lk produce` creates."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One `LK_*` environment variable: the Settings field it fills, its default, what it means."""
+
+    name: str
+    field: str
+    default: str
+    meaning: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("LK_DATA_DIR", "data_dir", "./data", "all state: broker, layers, serving, Airflow"),
+    Variable("LK_BOOTSTRAP", "bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers"),
+    Variable("LK_TOPIC", "topic", "user_events", "the event topic"),
+    Variable("LK_SPARK_MASTER", "spark_master", "local[2]", "Spark master URL"),
+    Variable("LK_SPARK_DRIVER_MEMORY", "spark_driver_memory", "1g", "Spark driver heap"),
+    Variable(
+        "LK_SHUFFLE_PARTITIONS", "shuffle_partitions", "2", "shuffle partitions of batch jobs"
+    ),
+    Variable(
+        "LK_STREAM_SHUFFLE_PARTITIONS",
+        "stream_shuffle_partitions",
+        "1",
+        "state partitions of a new streaming query (a checkpoint keeps its own)",
+    ),
+    Variable("LK_SPARK_CONF", "spark_conf", "", "more Spark settings: key=value;key=value"),
+    Variable("LK_SPARK_LOG_LEVEL", "spark_log_level", "WARN", "Spark's log level"),
+    Variable(
+        "LK_LAMBDA_SCHEDULE",
+        "lambda_schedule",
+        "@hourly",
+        "the lambda_batch DAG's schedule (cron or preset; `none`: only when triggered)",
+    ),
+    Variable(
+        "LK_KAFKA_BIND_HOST",
+        "kafka_bind_host",
+        "",
+        "the address the local broker binds (default: loopback; set it to bind another on purpose)",
+    ),
+    Variable("LK_JARS_DIR", "jars_dir", "", "the Maven jars (default: infra/jars)"),
+    Variable("LK_JAVA_HOME", "java_home", "", "a Java 17 JDK (default: JAVA_HOME, /usr/lib/jvm)"),
+)
+"""Every LK_* variable the project reads; an empty default means "not set"."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where state lives, which Kafka, topic and Spark a command talks to, and how Spark runs.
+
+    One field per entry of `VARIABLES` (defaults live there, not here): build it with `from_env`."""
+
+    data_dir: Path
+    bootstrap: str
+    topic: str
+    spark_master: str
+    spark_driver_memory: str
+    shuffle_partitions: str
+    stream_shuffle_partitions: str
+    spark_conf: str
+    spark_log_level: str
+    lambda_schedule: str
+    kafka_bind_host: str
+    jars_dir: str
+    java_home: str
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from the LK_* environment variables (then the defaults of `VARIABLES`);
+        keyword arguments that are not None win. Raises LkError for an unknown keyword."""
+        values: dict[str, object] = {
+            variable.field: os.environ.get(variable.name) or variable.default
+            for variable in VARIABLES
+        }
+        known = {field.name for field in fields(cls)}
+        for key, value in overrides.items():
+            if key not in known:
+                raise LkError(f"unknown setting {key!r}")
+            if value is not None:
+                values[key] = value
+        values["data_dir"] = Path(str(values["data_dir"])).resolve()
+        return cls(**values)  # type: ignore[arg-type]
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as the LK_* variables a child process (a job, a task) reads them from;
+        settings left unset are left out."""
+        env = {}
+        for variable in VARIABLES:
+            value = str(getattr(self, variable.field))
+            if value:
+                env[variable.name] = value
+        return env
+
+    @property
+    def bootstrap_host_port(self) -> tuple[str, int]:
+        """The first bootstrap server as (host, port)."""
+        return parse_host_port(self.bootstrap.split(",")[0])
+
+    @property
+    def is_local_spark(self) -> bool:
+        """Spark runs inside this process (`local[...]`), not on a cluster."""
+        return self.spark_master.startswith("local")
+
+
+def default_of(name: str) -> str:
+    """The default of one LK_* variable (for help texts)."""
+    for variable in VARIABLES:
+        if variable.name == name:
+            return variable.default
+    raise KeyError(name)
+
+
+def parse_host_port(address: str) -> tuple[str, int]:
+    """Split 'host:port' and check the port is a number; LkError otherwise."""
+    host, _, port = address.strip().rpartition(":")
+    if not host or not port.isdigit():
+        raise LkError(f"bootstrap address {address!r} is not host:port (e.g. 127.0.0.1:9092)")
+    return host, int(port)

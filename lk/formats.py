@@ -1,0 +1,81 @@
+"""How the commands show their results in a terminal: a few readable lines per result."""
+
+from __future__ import annotations
+
+BAR_WIDTH = 30
+"""Characters of a progress bar in `lk kappa status`."""
+
+
+def format_status(status: dict) -> str:
+    """A speed or Kappa job's status in a few lines for the terminal."""
+    offsets = ", ".join(f"p{p}: {o}" for p, o in status["offsets"].items()) or "-"
+    dropped = sum(v for k, v in status["dropped_late"].items() if k == "action_counts")
+    return "\n".join(
+        [
+            f"{status['job']}  logic {status['logic_version']}, watermark "
+            f"{status['watermark'] or '-'} (delay {status['watermark_delay']})",
+            f"offsets  {offsets}; lag {status['lag'] if status['lag'] is not None else '-'}",
+            f"batches  {sum(status['batches'].values())} micro-batches over "
+            f"{len(status['batches'])} queries",
+            f"late     {dropped} events dropped by the watermark (action_counts); per view: "
+            + ", ".join(f"{k} {v}" for k, v in status["dropped_late"].items()),
+        ]
+    )
+
+
+def format_batch(result: dict) -> str:
+    """What a batch run did, in a few lines for the terminal."""
+    ingested, views, published = result["ingest"], result["views"], result["publish"]
+    read = ", ".join(
+        f"p{p}: {ingested['start'][p]}->{ingested['end'][p]}" for p in sorted(ingested["end"])
+    )
+    lines = [
+        f"ingest   run {ingested['run'] or '-'}: {ingested['records']} records "
+        f"({ingested['events']} accepted, {ingested['rejected']} rejected) [{read}]",
+    ]
+    if views.get("skipped"):
+        lines.append(f"views    unchanged since version {published['version']} (nothing new)")
+    else:
+        counts = ", ".join(f"{name} {rows}" for name, rows in views["rows"].items())
+        lines.append(f"views    {views['logic_version']}: {counts} rows")
+    lines += [
+        f"publish  version {published['version']}, horizon H = {published['horizon'] or '-'}"
+        f" (newest event {views.get('newest_event_time') or '-'}, lateness {views['lateness']})",
+        f"time     {result['seconds']:.1f} s",
+    ]
+    return "\n".join(lines)
+
+
+def format_versions(rows: list[dict]) -> str:
+    """The versions as lines with a progress bar, the one in service marked."""
+    if not rows:
+        return "no Kappa versions yet: start one with `lk kappa run --version 1`"
+    lines = []
+    for row in rows:
+        filled = int(round(row["done"] * BAR_WIDTH))
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        marks = [
+            label
+            for label, on in (
+                ("IN SERVICE", row["in_service"]),
+                ("previous", row["previous"]),
+                ("running", row["running"]),
+            )
+            if on
+        ]
+        eta = (
+            f", ~{row['seconds_to_catch_up']:.0f} s to catch up"
+            if row["seconds_to_catch_up"] and row["lag"]
+            else ""
+        )
+        rate = f"{row['records_per_second']:,} records/s" if row["records_per_second"] else "-"
+        lines.append(
+            f"v{row['version']} [{bar}] {row['done']:6.1%}  lag {row['lag']:,}  {rate}{eta}"
+            f"  logic {row['logic_version']}, watermark {row['watermark_delay']}"
+            + (f"  ({', '.join(marks)})" if marks else "")
+        )
+        offsets = ", ".join(
+            f"p{p}: {row['offsets'].get(p, 0)}/{end}" for p, end in row["end_offsets"].items()
+        )
+        lines.append(f"    offsets {offsets}")
+    return "\n".join(lines)

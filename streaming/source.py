@@ -1,0 +1,27 @@
+"""The streaming source: the topic read from Kafka, micro-batch by micro-batch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from core.settings import Settings
+    from streaming.options import StreamOptions
+
+
+def kafka_source(spark: SparkSession, settings: Settings, options: StreamOptions) -> DataFrame:
+    """The topic as a streaming DataFrame of Kafka records (key, value, topic, partition,
+    offset, timestamp = ingestion time), from `options.starting_offsets` on a new checkpoint."""
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", settings.bootstrap)
+        .option("subscribe", settings.topic)
+        .option("startingOffsets", options.starting_offsets)
+    )
+    if options.max_offsets_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", str(options.max_offsets_per_trigger))
+    if options.min_partitions:  # split Kafka partitions into more Spark tasks
+        reader = reader.option("minPartitions", str(options.min_partitions))
+    return reader.load()
