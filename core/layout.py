@@ -11,7 +11,7 @@ is filled by atomic renames, so a reader finds a whole run, version or file, or 
     lambda/batch/version=<n>/               one published batch run: <view>/ and manifest.json
     lambda/speed/                           the speed layer: checkpoints/, views/, progress/
     kappa/v<n>/                             one Kappa version: the same three folders
-    truth/                                  the oracle's views (experiments/)
+    truth/<logic version>/                  the oracle's views at that logic (experiments/)
     serving/catalog.duckdb                  DuckDB views over all of the above
 """
 
@@ -95,6 +95,11 @@ class Layout:
     @property
     def truth(self) -> Path:
         return self.data_dir / "truth"
+
+    def truth_version(self, logic_version: str) -> Path:
+        """The oracle's views at one logic version: `<view>.parquet`, `rejected.parquet` and
+        `summary.json` (with `logic_version` and `computed_at`)."""
+        return self.truth / logic_version
 
     @property
     def serving(self) -> Path:
