@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -19,6 +20,8 @@ TOPIC_CONFIG = {
 CONNECT_TIMEOUT_MS = 10_000
 BOOTSTRAP_TIMEOUT_MS = 5_000  # how long a missing broker takes to be reported
 
+T = TypeVar("T", KafkaAdminClient, KafkaConsumer)
+
 # kafka-python logs every failed connection attempt at ERROR; our error message says it once.
 logging.getLogger("kafka").setLevel(logging.CRITICAL)
 
@@ -28,17 +31,11 @@ def no_broker_message(bootstrap: str) -> str:
 
 
 @contextlib.contextmanager
-def admin_client(
-    bootstrap: str, *, bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS
-) -> Iterator[KafkaAdminClient]:
-    """An admin client, closed afterwards; a missing broker becomes one readable LkError."""
+def _connected(bootstrap: str, connect: Callable[[], T]) -> Iterator[T]:
+    """A client from `connect()`, closed afterwards: a missing broker, or a request it refuses,
+    becomes one readable LkError."""
     try:
-        client = KafkaAdminClient(
-            bootstrap_servers=bootstrap,
-            request_timeout_ms=CONNECT_TIMEOUT_MS,
-            bootstrap_timeout_ms=bootstrap_timeout_ms,
-            client_id="lk-admin",
-        )
+        client = connect()
     except KafkaError as error:
         raise LkError(no_broker_message(bootstrap)) from error
     try:
@@ -47,6 +44,21 @@ def admin_client(
         raise LkError(f"Kafka at {bootstrap} refused the request: {error}") from error
     finally:
         client.close()
+
+
+def admin_client(
+    bootstrap: str, *, bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS
+) -> contextlib.AbstractContextManager[KafkaAdminClient]:
+    """An admin client, closed afterwards; a missing broker becomes one readable LkError."""
+    return _connected(
+        bootstrap,
+        lambda: KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=CONNECT_TIMEOUT_MS,
+            bootstrap_timeout_ms=bootstrap_timeout_ms,
+            client_id="lk-admin",
+        ),
+    )
 
 
 def ensure_topic(
@@ -84,23 +96,16 @@ def list_topics(bootstrap: str) -> list[str]:
         return sorted(name for name in admin.list_topics() if not name.startswith("__"))
 
 
-@contextlib.contextmanager
-def _offsets_consumer(bootstrap: str) -> Iterator[KafkaConsumer]:
-    try:
-        consumer = KafkaConsumer(
+def _offsets_consumer(bootstrap: str) -> contextlib.AbstractContextManager[KafkaConsumer]:
+    return _connected(
+        bootstrap,
+        lambda: KafkaConsumer(
             bootstrap_servers=bootstrap,
             request_timeout_ms=CONNECT_TIMEOUT_MS + 1,
             bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
             client_id="lk-offsets",
-        )
-    except KafkaError as error:
-        raise LkError(no_broker_message(bootstrap)) from error
-    try:
-        yield consumer
-    except KafkaError as error:
-        raise LkError(f"Kafka at {bootstrap} refused the request: {error}") from error
-    finally:
-        consumer.close()
+        ),
+    )
 
 
 def _partitions(consumer: KafkaConsumer, bootstrap: str, topic: str) -> list[TopicPartition]:

@@ -24,95 +24,67 @@ STAGING = "_staging"
 """Work in progress lives here until renamed into place; readers skip names starting with _."""
 
 
+def under(*parts: str, doc: str = "") -> property:
+    """A property: the path `parts` below the object's `root` (a folder map's entry)."""
+    return property(lambda self: self.root.joinpath(*parts), doc=doc or "/".join(parts))
+
+
 @dataclass(frozen=True)
 class StreamPaths:
     """The folders of one streaming job (the speed layer or one Kappa version)."""
 
     root: Path
-
-    @property
-    def checkpoints(self) -> Path:
-        return self.root / "checkpoints"
-
-    @property
-    def views(self) -> Path:
-        return self.root / "views"
-
-    @property
-    def progress(self) -> Path:
-        return self.root / "progress"
-
-    @property
-    def rejected(self) -> Path:
-        return self.root / "rejected"
+    checkpoints = under("checkpoints", doc="Spark's checkpoints, one per query: offsets and state")
+    views = under("views", doc="the output: one folder per view of micro-batch Parquet files")
+    progress = under("progress", doc="each micro-batch's figures, and latest.json")
+    rejected = under("rejected", doc="rejected records (Kappa only), one file per micro-batch")
+    state_file = under("job.json", doc="what the job is: logic version, parameters, start (JSON)")
 
     def view_files(self, view: str) -> Path:
         """One immutable Parquet file per micro-batch: `batch-<id>.parquet`."""
         return self.views / view
 
-    @property
-    def state_file(self) -> Path:
-        """What the job is: its logic version, parameters and start (JSON)."""
-        return self.root / "job.json"
-
 
 @dataclass(frozen=True)
 class Layout:
-    """The folders under one data directory."""
+    """The folders under one data directory (`root`)."""
 
-    data_dir: Path
+    root: Path
+    ingest = under("lambda", "ingest", doc="committed ingest runs: the master dataset")
+    batch = under("lambda", "batch", doc="published batch versions")
+    kappa = under("kappa", doc="one folder per Kappa version, and serving.json")
+    kappa_serving = under("kappa", "serving.json", doc="which Kappa version serves, and before")
+    truth = under("truth", doc="the oracle's views, one folder per logic version")
+    serving = under("serving", doc="the serving catalog and what it pins")
+    catalog = under("serving", "catalog.duckdb", doc="the DuckDB catalog of serving views")
+    catalog_pins = under("serving", "pins.json", doc="the batch and Kappa versions it reads")
 
     @property
-    def ingest(self) -> Path:
-        return self.data_dir / "lambda" / "ingest"
-
-    def ingest_run(self, run: int) -> Path:
-        return self.ingest / f"run={run:06d}"
-
-    @property
-    def batch(self) -> Path:
-        return self.data_dir / "lambda" / "batch"
-
-    def batch_version(self, version: int) -> Path:
-        return self.batch / f"version={version:06d}"
+    def data_dir(self) -> Path:
+        """The data directory itself (LK_DATA_DIR)."""
+        return self.root
 
     @property
     def speed(self) -> StreamPaths:
-        return StreamPaths(self.data_dir / "lambda" / "speed")
+        """The speed layer's streaming job."""
+        return StreamPaths(self.root / "lambda" / "speed")
 
-    @property
-    def kappa(self) -> Path:
-        return self.data_dir / "kappa"
+    def ingest_run(self, run: int) -> Path:
+        """One committed ingest run: events/, rejected/ and offsets.json."""
+        return self.ingest / f"run={run:06d}"
+
+    def batch_version(self, version: int) -> Path:
+        """One published batch version: a folder per view and manifest.json."""
+        return self.batch / f"version={version:06d}"
 
     def kappa_version(self, version: int) -> StreamPaths:
+        """Kappa version N's streaming job."""
         return StreamPaths(self.kappa / f"v{version}")
-
-    @property
-    def kappa_serving(self) -> Path:
-        """Which Kappa version is in service and which served before it (JSON)."""
-        return self.kappa / "serving.json"
-
-    @property
-    def truth(self) -> Path:
-        return self.data_dir / "truth"
 
     def truth_version(self, logic_version: str) -> Path:
         """The oracle's views at one logic version: `<view>.parquet`, `rejected.parquet` and
         `summary.json` (with `logic_version` and `computed_at`)."""
         return self.truth / logic_version
-
-    @property
-    def serving(self) -> Path:
-        return self.data_dir / "serving"
-
-    @property
-    def catalog(self) -> Path:
-        return self.serving / "catalog.duckdb"
-
-    @property
-    def catalog_pins(self) -> Path:
-        """Which batch version the current catalog reads (retention keeps it) (JSON)."""
-        return self.serving / "pins.json"
 
 
 def numbered(folder: Path, prefix: str) -> list[tuple[int, Path]]:

@@ -35,45 +35,32 @@ DEFAULT_PARTITIONS = 4
 
 @dataclass(frozen=True)
 class Variable:
-    """One `LK_*` environment variable: the Settings field it fills, its default, what it means."""
+    """One `LK_*` environment variable: its default and what it means. It fills the Settings
+    field of the same name in lower case, without `LK_` (LK_SPARK_MASTER -> spark_master)."""
 
     name: str
-    field: str
     default: str
     meaning: str
 
+    @property
+    def field(self) -> str:
+        return self.name.removeprefix("LK_").lower()
+
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable("LK_DATA_DIR", "data_dir", "./data", "all state: broker, layers, serving, Airflow"),
-    Variable("LK_BOOTSTRAP", "bootstrap", "127.0.0.1:9092", "Kafka bootstrap servers"),
-    Variable("LK_TOPIC", "topic", "user_events", "the event topic"),
-    Variable("LK_SPARK_MASTER", "spark_master", "local[2]", "Spark master URL"),
-    Variable("LK_SPARK_DRIVER_MEMORY", "spark_driver_memory", "1g", "Spark driver heap"),
-    Variable(
-        "LK_SHUFFLE_PARTITIONS", "shuffle_partitions", "2", "shuffle partitions of batch jobs"
-    ),
-    Variable(
-        "LK_STREAM_SHUFFLE_PARTITIONS",
-        "stream_shuffle_partitions",
-        "1",
-        "state partitions of a new streaming query (a checkpoint keeps its own)",
-    ),
-    Variable("LK_SPARK_CONF", "spark_conf", "", "more Spark settings: key=value;key=value"),
-    Variable("LK_SPARK_LOG_LEVEL", "spark_log_level", "WARN", "Spark's log level"),
-    Variable(
-        "LK_LAMBDA_SCHEDULE",
-        "lambda_schedule",
-        "@hourly",
-        "the lambda_batch DAG's schedule (cron or preset; `none`: only when triggered)",
-    ),
-    Variable(
-        "LK_KAFKA_BIND_HOST",
-        "kafka_bind_host",
-        "",
-        "the address the local broker binds (default: loopback; set it to bind another on purpose)",
-    ),
-    Variable("LK_JARS_DIR", "jars_dir", "", "the Maven jars (default: infra/jars)"),
-    Variable("LK_JAVA_HOME", "java_home", "", "a Java 17 JDK (default: JAVA_HOME, /usr/lib/jvm)"),
+    Variable("LK_DATA_DIR", "./data", "all state: broker, layers, serving, Airflow"),
+    Variable("LK_BOOTSTRAP", "127.0.0.1:9092", "Kafka bootstrap servers"),
+    Variable("LK_TOPIC", "user_events", "the event topic"),
+    Variable("LK_SPARK_MASTER", "local[2]", "Spark master URL"),
+    Variable("LK_SPARK_DRIVER_MEMORY", "1g", "Spark driver heap"),
+    Variable("LK_SHUFFLE_PARTITIONS", "2", "shuffle partitions of batch jobs"),
+    Variable("LK_STREAM_SHUFFLE_PARTITIONS", "1", "state partitions of a new streaming query"),
+    Variable("LK_SPARK_CONF", "", "more Spark settings: key=value;key=value"),
+    Variable("LK_SPARK_LOG_LEVEL", "WARN", "Spark's log level"),
+    Variable("LK_LAMBDA_SCHEDULE", "@hourly", "lambda_batch's schedule (`none`: when triggered)"),
+    Variable("LK_KAFKA_BIND_HOST", "", "the local broker's address (default: loopback)"),
+    Variable("LK_JARS_DIR", "", "the Maven jars (default: infra/jars)"),
+    Variable("LK_JAVA_HOME", "", "a Java 17 JDK (default: JAVA_HOME, then /usr/lib/jvm)"),
 )
 """Every LK_* variable the project reads; an empty default means "not set"."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from core.errors import readable
 from core.settings import DEFAULT_PARTITIONS, Settings, default_of
 from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
-from lk.cli_args import command, positive_float, positive_int
+from lk.cli_args import command, command_group, positive_float, positive_int
 from lk.output import format_figures, write_figures
 
 
@@ -64,10 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    kafka = commands.add_parser(
-        "kafka", help="the local single-node KRaft broker", parents=[common]
-    )
-    kafka_commands = kafka.add_subparsers(title="kafka commands", metavar="ACTION", required=True)
+    kafka_commands = command_group(commands, "kafka", "the local single-node KRaft broker", common)
     command(
         kafka_commands,
         "up",
@@ -130,10 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--json", action="store_true", help="print the summary as JSON")
     produce.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    bench = commands.add_parser(
-        "bench", help="scripted benchmarks, as ratios to a reference", parents=[common]
+    bench_commands = command_group(
+        commands, "bench", "scripted benchmarks, as ratios to a reference", common
     )
-    bench_commands = bench.add_subparsers(title="benchmarks", metavar="BENCHMARK", required=True)
     bench_produce = command(
         bench_commands,
         "produce",

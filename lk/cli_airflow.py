@@ -38,7 +38,7 @@ def _airflow(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     action, rest = words[0], words[1:]
     if action not in ("up", "down", "status"):
-        from infra.airflow import run_airflow_cli
+        from infra.airflow_home import run_airflow_cli
 
         return run_airflow_cli(settings, words)
     options = _action_parser(action, args.common_parser).parse_args(rest)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from core.errors import LkError
-from core.settings import Settings
+from core.settings import DEFAULT_LOGIC_VERSION, DEFAULT_TRIGGER, DEFAULT_WATERMARK, Settings
 
 
 def command(
@@ -23,37 +23,59 @@ def command(
     return parser
 
 
-def positive_int(text: str) -> int:
-    """A whole number above 0."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return number
+def _number(parse: Callable[[str], float], minimum: float, inclusive: bool, what: str):
+    """An argparse type: `parse` the text and require it to be above (or at) `minimum`."""
+
+    def check(text: str):
+        try:
+            number = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if number < minimum or (number == minimum and not inclusive):
+            relation = "at least" if inclusive else "greater than"
+            raise argparse.ArgumentTypeError(f"{text!r} must be {relation} {minimum:g}")
+        return number
+
+    return check
 
 
-def non_negative_int(text: str) -> int:
-    """A whole number, 0 or more."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
-    return number
+positive_int = _number(int, 0, False, "a whole number")
+"""A whole number above 0."""
+non_negative_int = _number(int, 0, True, "a whole number")
+"""A whole number, 0 or more."""
+positive_float = _number(float, 0, False, "a number")
+"""A number above 0."""
 
 
-def positive_float(text: str) -> float:
-    """A number above 0."""
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return number
+def command_group(
+    commands: argparse._SubParsersAction, name: str, help_text: str, common: argparse.ArgumentParser
+) -> argparse._SubParsersAction:
+    """A command with actions of its own (`lk kafka up`): the subparsers to add them to."""
+    parser = commands.add_parser(name, help=help_text, parents=[common])
+    return parser.add_subparsers(title=f"{name} commands", metavar="ACTION", required=True)
+
+
+def add_job_flags(parser: argparse.ArgumentParser, *, trigger_help: str) -> None:
+    """--logic-version, --watermark and --trigger, which every streaming job takes."""
+    add_logic_version(parser)
+    flags = (
+        ("--watermark", DEFAULT_WATERMARK, "event-time watermark delay"),
+        ("--trigger", DEFAULT_TRIGGER, trigger_help),
+    )
+    for flag, default, text in flags:
+        parser.add_argument(
+            flag, type=duration, default=default, help=f"{text} (default {default})"
+        )
+
+
+def add_logic_version(parser: argparse.ArgumentParser) -> None:
+    """--logic-version: which logic of the views a job computes."""
+    parser.add_argument(
+        "--logic-version",
+        type=logic_version,
+        default=DEFAULT_LOGIC_VERSION,
+        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
+    )
 
 
 def duration(text: str) -> str:

@@ -7,15 +7,8 @@ import argparse
 import json
 import time
 
-from core.settings import (
-    DEFAULT_LOGIC_VERSION,
-    DEFAULT_MAX_LAG,
-    DEFAULT_REPLAY_MAX_OFFSETS,
-    DEFAULT_TRIGGER,
-    DEFAULT_WATERMARK,
-    Settings,
-)
-from lk.cli_args import command, duration, logic_version, non_negative_int, positive_int
+from core.settings import DEFAULT_MAX_LAG, DEFAULT_REPLAY_MAX_OFFSETS, Settings
+from lk.cli_args import add_job_flags, command, command_group, non_negative_int, positive_int
 from lk.output import write_figures
 
 
@@ -38,10 +31,9 @@ def register(
     )
     bench.add_argument("--out", help="also write the figures to this JSON file")
 
-    group = commands.add_parser(
-        "kappa", help="the Kappa architecture: versions replayed from the log", parents=[common]
+    actions = command_group(
+        commands, "kappa", "the Kappa architecture: versions replayed from the log", common
     )
-    actions = group.add_subparsers(title="kappa commands", metavar="ACTION", required=True)
     run = command(
         actions,
         "run",
@@ -52,18 +44,7 @@ def register(
     run.add_argument(
         "--version", type=positive_int, help="version number (default: the newest, or 1)"
     )
-    run.add_argument(
-        "--logic-version",
-        type=logic_version,
-        default=DEFAULT_LOGIC_VERSION,
-        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
-    )
-    run.add_argument(
-        "--watermark",
-        type=duration,
-        default=DEFAULT_WATERMARK,
-        help=f"default {DEFAULT_WATERMARK}",
-    )
+    add_job_flags(run, trigger_help="micro-batch interval once live")
     run.add_argument(
         "--until-caught-up", action="store_true", help="stop once the replay reaches the log's end"
     )
@@ -85,12 +66,6 @@ def register(
         '{"topic":{"0":1200,"1":-2}} (-2 = earliest); a running checkpoint ignores it',
     )
     run.add_argument(
-        "--trigger",
-        type=duration,
-        default=DEFAULT_TRIGGER,
-        help=f"micro-batch interval once live (default {DEFAULT_TRIGGER})",
-    )
-    run.add_argument(
         "--background", action="store_true", help="run in the background (stop: lk kappa stop N)"
     )
     run.add_argument("--json", action="store_true", help="print the final status as JSON")
@@ -101,20 +76,19 @@ def register(
     status.add_argument("--watch", action="store_true", help="refresh every second until Ctrl-C")
     status.add_argument("--json", action="store_true")
 
-    max_lag_help = f"records behind the log allowed (default {DEFAULT_MAX_LAG})"
     switch = command(actions, "switch", "serve version N (atomically)", common, _switch)
     switch.add_argument("number", type=positive_int)
-    switch.add_argument("--force", action="store_true", help="even if it has not caught up")
-    switch.add_argument(
-        "--max-lag", type=non_negative_int, default=DEFAULT_MAX_LAG, help=max_lag_help
-    )
     rollback = command(
         actions, "rollback", "serve the previous version again, at once", common, _rollback
     )
-    rollback.add_argument("--force", action="store_true", help="even if it fell behind the log")
-    rollback.add_argument(
-        "--max-lag", type=non_negative_int, default=DEFAULT_MAX_LAG, help=max_lag_help
-    )
+    for parser, unless in ((switch, "it has not caught up"), (rollback, "it fell behind the log")):
+        parser.add_argument("--force", action="store_true", help=f"even if {unless}")
+        parser.add_argument(
+            "--max-lag",
+            type=non_negative_int,
+            default=DEFAULT_MAX_LAG,
+            help=f"records behind the log allowed (default {DEFAULT_MAX_LAG})",
+        )
     retire = command(actions, "retire", "delete an old version's outputs", common, _retire)
     retire.add_argument("number", type=positive_int)
     stop = command(actions, "stop", "stop a version running in the background", common, _stop)
@@ -193,7 +167,9 @@ def _stop(settings: Settings, args: argparse.Namespace) -> int:
     from architectures.kappa_architecture import stop_background
 
     pid = stop_background(settings, args.number)
-    print(f"v{args.number} was not running" if pid is None else f"v{args.number} stopped (pid {pid})")
+    print(
+        f"v{args.number} was not running" if pid is None else f"v{args.number} stopped (pid {pid})"
+    )
     return 0
 
 

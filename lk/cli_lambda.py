@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 
-from core.settings import (
-    DEFAULT_LATENESS,
-    DEFAULT_LOGIC_VERSION,
-    DEFAULT_TRIGGER,
-    DEFAULT_WATERMARK,
-    Settings,
+from core.settings import DEFAULT_LATENESS, Settings
+from lk.cli_args import (
+    add_job_flags,
+    add_logic_version,
+    command,
+    command_group,
+    duration,
+    positive_float,
+    positive_int,
+    utc_time,
 )
-from lk.cli_args import command, duration, logic_version, positive_float, positive_int, utc_time
 from lk.output import write_figures
 
 
@@ -22,10 +25,9 @@ def register(
     bench_commands: argparse._SubParsersAction,
 ) -> None:
     """Add `lk lambda ...` and `lk bench lambda`."""
-    group = commands.add_parser(
-        "lambda", help="the Lambda architecture: batch layer and speed layer", parents=[common]
+    actions = command_group(
+        commands, "lambda", "the Lambda architecture: batch layer and speed layer", common
     )
-    actions = group.add_subparsers(title="lambda commands", metavar="ACTION", required=True)
     batch = command(
         actions,
         "batch",
@@ -33,12 +35,7 @@ def register(
         common,
         _batch,
     )
-    batch.add_argument(
-        "--logic-version",
-        type=logic_version,
-        default=DEFAULT_LOGIC_VERSION,
-        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
-    )
+    add_logic_version(batch)
     batch.add_argument(
         "--lateness",
         type=duration,
@@ -62,24 +59,7 @@ def register(
     speed.add_argument(
         "--until-caught-up", action="store_true", help="process what the log holds now, then stop"
     )
-    speed.add_argument(
-        "--logic-version",
-        type=logic_version,
-        default=DEFAULT_LOGIC_VERSION,
-        help=f"view logic (default {DEFAULT_LOGIC_VERSION})",
-    )
-    speed.add_argument(
-        "--watermark",
-        type=duration,
-        default=DEFAULT_WATERMARK,
-        help=f"event-time watermark delay (default {DEFAULT_WATERMARK})",
-    )
-    speed.add_argument(
-        "--trigger",
-        type=duration,
-        default=DEFAULT_TRIGGER,
-        help=f"micro-batch interval when running continuously (default {DEFAULT_TRIGGER})",
-    )
+    add_job_flags(speed, trigger_help="micro-batch interval when running continuously")
     speed.add_argument(
         "--max-offsets-per-trigger",
         type=positive_int,

@@ -31,34 +31,26 @@ class View:
         return self.function(events, **self.params)
 
 
+SESSION_ROWS = {
+    "key": ("user_id", "session_start"),
+    "complete_at": "session_end",
+    "streaming_output_mode": "append",
+}
+"""A session is identified by its user and start, final once its end has passed, and emitted
+by Spark only once closed."""
+HOURLY_ROWS = {"key": ("user_id", "hour_start"), "complete_at": "hour_start + INTERVAL '1 hour'"}
+"""A user's hour is identified by the user and the hour, and final once the hour is over."""
+
+SLIDING_PARAMS = {"window": "5 minutes", "slide": "1 minute"}
+
 LOGIC_VERSIONS: dict[str, tuple[View, ...]] = {
     "v1": (
         View("action_counts", "v1", action_counts, {"window": "1 minute"}),
-        View(
-            "action_counts_sliding",
-            "v1",
-            action_counts_sliding,
-            {"window": "5 minutes", "slide": "1 minute"},
-        ),
-        View(
-            "user_sessions",
-            "v1",
-            user_sessions,
-            {"gap": "5 minutes"},
-            key=("user_id", "session_start"),
-            complete_at="session_end",
-            streaming_output_mode="append",
-        ),
-        View(
-            "user_totals",
-            "v1",
-            user_totals,
-            {"period": "1 hour"},
-            key=("user_id", "hour_start"),
-            complete_at="hour_start + INTERVAL '1 hour'",
-        ),
+        View("action_counts_sliding", "v1", action_counts_sliding, SLIDING_PARAMS),
+        View("user_sessions", "v1", user_sessions, {"gap": "5 minutes"}, **SESSION_ROWS),
+        View("user_totals", "v1", user_totals, {"period": "1 hour"}, **HOURLY_ROWS),
     ),
-}
+}  # fmt: skip
 """v1 is the logic of DESIGN.md. v2 changes one view's logic (a longer session gap: a user
 who pauses 5-10 minutes is one session, not two), to measure what a logic change costs."""
 LOGIC_VERSIONS["v2"] = tuple(

@@ -29,6 +29,11 @@ def _revenue(events_column: str = "amount") -> F.Column:
     return F.coalesce(F.sum(purchase_amount), F.lit(0)).cast(REVENUE_TYPE).alias("revenue")
 
 
+def _count_of(action: str) -> F.Column:
+    """How many events of one action: column `views`, `clicks` or `purchases`."""
+    return F.count(F.when(F.col("action") == action, 1)).alias(f"{action}s")
+
+
 def action_counts(events: DataFrame, *, window: str = "1 minute") -> DataFrame:
     """One row per tumbling event-time window and action: how many events, and purchase revenue."""
     return _counts_per_window(events, window, window)
@@ -67,9 +72,7 @@ def user_sessions(events: DataFrame, *, gap: str = "5 minutes") -> DataFrame:
         .groupBy("user_id", F.session_window("event_time", gap).alias("session"))
         .agg(
             F.count("*").alias("events"),
-            F.count(F.when(F.col("action") == "view", 1)).alias("views"),
-            F.count(F.when(F.col("action") == "click", 1)).alias("clicks"),
-            F.count(F.when(F.col("action") == "purchase", 1)).alias("purchases"),
+            *(_count_of(action) for action in ("view", "click", "purchase")),
             _revenue(),
         )
     )
@@ -93,7 +96,7 @@ def user_totals(events: DataFrame, *, period: str = "1 hour") -> DataFrame:
         .groupBy("user_id", F.window("event_time", period).alias("hour"))
         .agg(
             F.count("*").alias("events"),
-            F.count(F.when(F.col("action") == "purchase", 1)).alias("purchases"),
+            _count_of("purchase"),
             _revenue(),
         )
     )

@@ -1,0 +1,160 @@
+"""The code's layout holds: who may import whom, no import cycle, small modules, thin DAGs.
+
+Read statically (every `import` in a module, at its top, inside functions and under
+TYPE_CHECKING alike), so a rule is broken the moment the import is written, not when it runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.settings import REPO_ROOT
+
+PACKAGES = (
+    "architectures",
+    "batch_layer",
+    "core",
+    "dags",
+    "experiments",
+    "infra",
+    "kappa",
+    "lk",
+    "serving_layer",
+    "speed_layer",
+    "streaming",
+    "views",
+    "workloads",
+)
+LAYERS = ("batch_layer", "speed_layer", "serving_layer", "kappa")
+
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "views": {"core"},
+    "streaming": {"core", "views"},
+    "workloads": {"core", "views"},
+    "batch_layer": {"core", "views"},
+    "speed_layer": {"core", "views", "streaming"},
+    "kappa": {"core", "views", "streaming"},
+    "serving_layer": {"core", "views"},
+    "architectures": {"core", "views", "streaming", *LAYERS},
+    "dags": {"core", "architectures", "kappa"},
+    "infra": {"core"},
+    "experiments": {"core", "views", "streaming", "workloads", "infra", "architectures", *LAYERS},
+    "lk": set(PACKAGES),
+}
+"""For each package, the project packages it may import. `lk` (the command line) may import
+everything and nothing but `lk` imports it; layers never import each other."""
+
+ORACLE = ["experiments", "oracle"]
+"""The oracle's package, experiments/oracle/."""
+ORACLE_MAY_IMPORT = {"core.settings", "core.errors", "core.layout", "core.atomic", "core.locks"}
+"""The oracle is a second opinion: nothing of the pipelines' code, only the plain runtime."""
+
+MAX_MODULE_LINES = 300
+MAX_DAG_LINES = 120
+
+
+def modules() -> Iterator[tuple[str, Path]]:
+    """(dotted module name, path) of every project module, tests included."""
+    for package in (*PACKAGES, "tests"):
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            yield ".".join(parts), path
+
+
+def imported(path: Path) -> set[str]:
+    """The dotted names of the project modules (or packages) `path` imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(name for name in names if name.split(".")[0] in PACKAGES)
+    return found
+
+
+def _project_imports() -> dict[str, set[str]]:
+    known = dict(modules())
+    graph = {}
+    for name, path in known.items():
+        # `from a import b` names module a.b when it exists, else a name inside module a.
+        graph[name] = {target for target in imported(path) if target in known} - {name}
+    return graph
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_each_package_imports_only_what_its_room_allows(package: str) -> None:
+    wrong = []
+    for name, path in modules():
+        if name.split(".")[0] != package:
+            continue
+        for target in imported(path):
+            room = target.split(".")[0]
+            if room != package and room not in ALLOWED[package]:
+                wrong.append(f"{name} imports {target}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_oracle_imports_nothing_of_the_pipelines() -> None:
+    oracle = [(name, path) for name, path in modules() if name.split(".")[:2] == ORACLE]
+    assert oracle, "the oracle package experiments/oracle/ is missing"
+    wrong = []
+    for name, path in oracle:
+        for target in imported(path):
+            if target.split(".")[:2] != ORACLE and target not in ORACLE_MAY_IMPORT:
+                wrong.append(f"{name} imports {target}")
+        if "pyspark" in path.read_text():
+            wrong.append(f"{name} mentions pyspark")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_import_cycle() -> None:
+    graph = _project_imports()
+    cycles = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for target in sorted(graph.get(name, ())):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*path, target])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "\n".join(cycles)
+
+
+def test_modules_are_small_and_dags_thin() -> None:
+    too_long = []
+    for name, path in modules():
+        lines = len(path.read_text().splitlines())
+        limit = MAX_DAG_LINES if name.startswith("dags.") else MAX_MODULE_LINES
+        if lines > limit:
+            too_long.append(f"{path.relative_to(REPO_ROOT)}: {lines} lines (at most {limit})")
+    assert not too_long, "\n".join(too_long)
+
+
+def test_only_the_settings_read_lk_variables() -> None:
+    readers = [
+        str(path.relative_to(REPO_ROOT))
+        for name, path in modules()
+        if not name.startswith(("tests", "core.settings"))
+        and any(
+            marker in path.read_text()
+            for marker in ('environ.get("LK_', "environ['LK_", 'environ["LK_', 'getenv("LK_')
+        )
+    ]
+    assert not readers, f"LK_* variables read outside core/settings.py: {readers}"
