@@ -47,20 +47,26 @@ class Variable:
         return self.name.removeprefix("LK_").lower()
 
 
-VARIABLES: tuple[Variable, ...] = (
-    Variable("LK_DATA_DIR", "./data", "all state: broker, layers, serving, Airflow"),
-    Variable("LK_BOOTSTRAP", "127.0.0.1:9092", "Kafka bootstrap servers"),
-    Variable("LK_TOPIC", "user_events", "the event topic"),
-    Variable("LK_SPARK_MASTER", "local[2]", "Spark master URL"),
-    Variable("LK_SPARK_DRIVER_MEMORY", "1g", "Spark driver heap"),
-    Variable("LK_SHUFFLE_PARTITIONS", "2", "shuffle partitions of batch jobs"),
-    Variable("LK_STREAM_SHUFFLE_PARTITIONS", "1", "state partitions of a new streaming query"),
-    Variable("LK_SPARK_CONF", "", "more Spark settings: key=value;key=value"),
-    Variable("LK_SPARK_LOG_LEVEL", "WARN", "Spark's log level"),
-    Variable("LK_LAMBDA_SCHEDULE", "@hourly", "lambda_batch's schedule (`none`: when triggered)"),
-    Variable("LK_KAFKA_BIND_HOST", "", "the local broker's address (default: loopback)"),
-    Variable("LK_JARS_DIR", "", "the Maven jars (default: infra/jars)"),
-    Variable("LK_JAVA_HOME", "", "a Java 17 JDK (default: JAVA_HOME, then /usr/lib/jvm)"),
+_TABLE = """
+LK_DATA_DIR                   ./data          all state: broker, layers, serving, Airflow
+LK_BOOTSTRAP                  127.0.0.1:9092  Kafka bootstrap servers
+LK_TOPIC                      user_events     the event topic
+LK_KAFKA_BIND_HOST            -               the local broker's address (default: loopback)
+LK_SPARK_MASTER               local[2]        Spark master URL
+LK_SPARK_DRIVER_MEMORY        1g              Spark driver heap
+LK_SHUFFLE_PARTITIONS         2               shuffle partitions of batch jobs
+LK_STREAM_SHUFFLE_PARTITIONS  1               state partitions of a new streaming query
+LK_SPARK_CONF                 -               more Spark settings: key=value;key=value
+LK_SPARK_LOG_LEVEL            WARN            Spark's log level
+LK_LAMBDA_SCHEDULE            @hourly         lambda_batch's schedule (`none`: when triggered)
+LK_JARS_DIR                   -               the Maven jars (default: infra/jars)
+LK_JAVA_HOME                  -               a Java 17 JDK (default: JAVA_HOME, then /usr/lib/jvm)
+"""
+"""name, default ("-": not set) and meaning of each variable, one a line."""
+
+VARIABLES: tuple[Variable, ...] = tuple(
+    Variable(name, "" if default == "-" else default, meaning)
+    for name, default, meaning in (line.split(maxsplit=2) for line in _TABLE.strip().splitlines())
 )
 """Every LK_* variable the project reads; an empty default means "not set"."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from core.errors import readable
 from core.settings import DEFAULT_PARTITIONS, Settings, default_of
 from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
-from lk.cli_args import command, command_group, positive_float, positive_int
+from lk.cli_args import command, command_group, from_flags, positive_float, positive_int
 from lk.output import format_figures, write_figures
 
 
@@ -88,7 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     produce = command(
-        commands, "produce", "send generated events (or a file) to the topic", common, _produce
+        commands,
+        "produce",
+        "send generated events (or a file) to the topic",
+        common,
+        _produce,
+        prints="the summary",
     )
     amount = produce.add_mutually_exclusive_group(required=True)
     amount.add_argument("--events", type=positive_int, help="how many logical events to generate")
@@ -124,7 +129,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="replicas if the topic is created (default 1)",
     )
-    produce.add_argument("--json", action="store_true", help="print the summary as JSON")
     produce.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     bench_commands = command_group(
@@ -178,18 +182,9 @@ def _kafka_status(settings: Settings, args: argparse.Namespace) -> int:
 def _produce(settings: Settings, args: argparse.Namespace) -> int:
     from workloads.run import produce
 
-    summary = produce(
-        settings,
-        events=args.events,
-        duration=args.duration,
-        from_file=args.from_file,
-        rate=args.rate,
-        seed=args.seed,
-        scenario_name=args.scenario,
-        start_time=args.start_time,
-        partitions=args.partitions,
-        replication_factor=args.replication_factor,
-        show_progress=False if args.no_progress else None,
+    show_progress = False if args.no_progress else None
+    summary = from_flags(
+        produce, args, settings, scenario_name=args.scenario, show_progress=show_progress
     )
     if args.json:
         print(json.dumps(summary, indent=2))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from core.errors import LkError
 from core.settings import DEFAULT_LOGIC_VERSION, DEFAULT_TRIGGER, DEFAULT_WATERMARK, Settings
+
+T = TypeVar("T")
 
 
 def command(
@@ -16,10 +20,15 @@ def command(
     help_text: str,
     common: argparse.ArgumentParser,
     run: Callable[[Settings, argparse.Namespace], int | None],
+    *,
+    prints: str | None = None,
 ) -> argparse.ArgumentParser:
-    """A subcommand that shares the common settings flags and runs `run`."""
+    """A subcommand that shares the common settings flags and runs `run`; with `prints` (what
+    it prints, e.g. "the summary") it also takes --json to print that as JSON instead."""
     parser = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
     parser.set_defaults(run=run)
+    if prints:
+        parser.add_argument("--json", action="store_true", help=f"print {prints} as JSON")
     return parser
 
 
@@ -108,3 +117,13 @@ def utc_time(text: str) -> datetime:
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} needs a zone, e.g. {text}Z")
     return moment
+
+
+def from_flags(target: Callable[..., T], args: argparse.Namespace, /, *positional, **given) -> T:
+    """Call `target` (a function or dataclass) with each keyword parameter taken from the parsed
+    flag of the same name; `given` names the rest (a renamed flag, a computed value)."""
+    names = inspect.signature(target).parameters
+    taken = {
+        name: getattr(args, name) for name in names if name not in given and hasattr(args, name)
+    }
+    return target(*positional, **taken, **given)

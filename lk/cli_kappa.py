@@ -8,7 +8,14 @@ import json
 import time
 
 from core.settings import DEFAULT_MAX_LAG, DEFAULT_REPLAY_MAX_OFFSETS, Settings
-from lk.cli_args import add_job_flags, command, command_group, non_negative_int, positive_int
+from lk.cli_args import (
+    add_job_flags,
+    command,
+    command_group,
+    from_flags,
+    non_negative_int,
+    positive_int,
+)
 from lk.output import write_figures
 
 
@@ -40,6 +47,7 @@ def register(
         "run a version: replay the log from offset 0, then tail it live (Ctrl-C stops cleanly)",
         common,
         _run,
+        prints="the final status",
     )
     run.add_argument(
         "--version", type=positive_int, help="version number (default: the newest, or 1)"
@@ -68,13 +76,16 @@ def register(
     run.add_argument(
         "--background", action="store_true", help="run in the background (stop: lk kappa stop N)"
     )
-    run.add_argument("--json", action="store_true", help="print the final status as JSON")
 
     status = command(
-        actions, "status", "each version: offsets, lag, events/s, ETA", common, _status
+        actions,
+        "status",
+        "each version: offsets, lag, events/s, ETA",
+        common,
+        _status,
+        prints="the versions",
     )
     status.add_argument("--watch", action="store_true", help="refresh every second until Ctrl-C")
-    status.add_argument("--json", action="store_true")
 
     switch = command(actions, "switch", "serve version N (atomically)", common, _switch)
     switch.add_argument("number", type=positive_int)
@@ -98,15 +109,7 @@ def register(
 def _options(args: argparse.Namespace):
     from kappa.job import KappaOptions
 
-    return KappaOptions(
-        logic_version=args.logic_version,
-        watermark=args.watermark,
-        until_caught_up=args.until_caught_up,
-        replay_max_offsets=args.replay_max_offsets,
-        replay_min_partitions=args.replay_min_partitions,
-        starting_offsets=args.starting_offsets,
-        live_trigger=args.trigger,
-    )
+    return from_flags(KappaOptions, args, live_trigger=args.trigger)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:

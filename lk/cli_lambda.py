@@ -12,6 +12,7 @@ from lk.cli_args import (
     command,
     command_group,
     duration,
+    from_flags,
     positive_float,
     positive_int,
     utc_time,
@@ -34,6 +35,7 @@ def register(
         "one batch-layer run: ingest new records, recompute the views, publish them with H",
         common,
         _batch,
+        prints="the result",
     )
     add_logic_version(batch)
     batch.add_argument(
@@ -47,7 +49,6 @@ def register(
         type=utc_time,
         help="ingest only records that reached Kafka before this ISO-8601 UTC time",
     )
-    batch.add_argument("--json", action="store_true", help="print the result as JSON")
 
     speed = command(
         actions,
@@ -55,6 +56,7 @@ def register(
         "the speed layer: Structured Streaming over the live log (Ctrl-C stops it cleanly)",
         common,
         _speed,
+        prints="the final status",
     )
     speed.add_argument(
         "--until-caught-up", action="store_true", help="process what the log holds now, then stop"
@@ -65,7 +67,6 @@ def register(
         type=positive_int,
         help="at most this many records per micro-batch (default: all available)",
     )
-    speed.add_argument("--json", action="store_true", help="print the final status as JSON")
 
     bench = command(
         bench_commands,
@@ -88,9 +89,7 @@ def _batch(settings: Settings, args: argparse.Namespace) -> int:
     from architectures.lambda_architecture import run_batch
     from lk.formats import format_batch
 
-    result = run_batch(
-        settings, logic_version=args.logic_version, lateness=args.lateness, until=args.until
-    )
+    result = from_flags(run_batch, args, settings)
     print(json.dumps(result, indent=2, default=str) if args.json else format_batch(result))
     return 0
 
@@ -100,13 +99,7 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
     from lk.formats import format_status
     from speed_layer.job import speed_options
 
-    options = speed_options(
-        logic_version=args.logic_version,
-        watermark=args.watermark,
-        trigger=args.trigger,
-        until_caught_up=args.until_caught_up,
-        max_offsets_per_trigger=args.max_offsets_per_trigger,
-    )
+    options = from_flags(speed_options, args)
 
     def started() -> None:
         if not args.until_caught_up:
