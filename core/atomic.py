@@ -6,17 +6,29 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from core.layout import STAGING
 
 
-def write_json(path: Path, document: object) -> None:
-    """Replace `path` with `document` as JSON; a reader sees the old file or the new, never half."""
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Replace `path` with what `write(temporary)` writes to a temporary name in the same folder
+    (one rename): a reader sees the old file or the new one, never half of one. The temporary
+    file is removed if `write` fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(temporary, path)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_json(path: Path, document: object) -> None:
+    """Replace `path` with `document` as JSON, atomically (`write_atomically`)."""
+    text = json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
+    write_atomically(path, lambda temporary: temporary.write_text(text))
 
 
 def read_json(path: Path) -> dict | None:

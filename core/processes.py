@@ -107,31 +107,43 @@ def stop_processes(pids: Iterable[int], *, timeout: float = 60.0, grace: float =
     """Stop processes we started, each the leader of its own session, and everything in those
     sessions: SIGTERM to the leaders and up to `timeout` s for them to exit (a clean shutdown);
     then SIGKILL to a leader still alive, SIGTERM to what is left of the sessions, and after
-    `grace` s SIGKILL to those. Raises LkError if anything survives SIGKILL."""
-    leaders = [pid for pid in pids if alive(pid)]
-    known = {member for leader in leaders for member in session_members(leader)}
+    `grace` s SIGKILL to those. Raises LkError if anything survives SIGKILL.
+
+    Each process is known by its PID and start time from the moment it is seen, so a PID the
+    system reuses meanwhile is never signalled."""
+    leaders = _seen(pids)
+    members = _seen(member for leader in leaders for member in session_members(leader))
     _signal(leaders, signal.SIGTERM)
     _wait_gone(leaders, timeout)
     _signal(leaders, signal.SIGKILL)
-    left = {m for m in known if alive(m)} | {m for leader in leaders for m in session_members(leader)}
-    _signal(left, signal.SIGTERM)
-    _wait_gone([*leaders, *left], grace)
-    _signal(left, signal.SIGKILL)
-    survivors = _wait_gone([*leaders, *left], grace)
+    members = {**_seen(m for leader in leaders for m in session_members(leader)), **members}
+    _signal(members, signal.SIGTERM)
+    _wait_gone(leaders | members, grace)
+    _signal(members, signal.SIGKILL)
+    survivors = _wait_gone(leaders | members, grace)
     if survivors:
         raise LkError(f"processes {sorted(survivors)} survived SIGKILL; stop them by hand")
 
 
-def _signal(pids: Iterable[int], number: signal.Signals) -> None:
-    for pid in pids:
-        if alive(pid):
-            with contextlib.suppress(ProcessLookupError):  # it may exit on its own meanwhile
-                os.kill(pid, number)
+def _seen(pids: Iterable[int]) -> dict[int, str | None]:
+    """The live processes among `pids`, each with its start time."""
+    return {pid: start_time(pid) for pid in pids if alive(pid)}
 
 
-def _wait_gone(pids: list[int], seconds: float) -> list[int]:
-    """Wait up to `seconds` until every PID is gone; those still alive."""
+def _living(processes: dict[int, str | None]) -> list[int]:
+    """Those of `processes` still alive: same PID, same start time."""
+    return [pid for pid, started in processes.items() if alive(pid) and start_time(pid) == started]
+
+
+def _signal(processes: dict[int, str | None], number: signal.Signals) -> None:
+    for pid in _living(processes):
+        with contextlib.suppress(ProcessLookupError):  # it may exit on its own meanwhile
+            os.kill(pid, number)
+
+
+def _wait_gone(processes: dict[int, str | None], seconds: float) -> list[int]:
+    """Wait up to `seconds` until every one of `processes` is gone; the PIDs still alive."""
     deadline = time.monotonic() + seconds
-    while (living := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+    while (living := _living(processes)) and time.monotonic() < deadline:
         time.sleep(0.1)
     return living

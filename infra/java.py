@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from core.errors import LkError
 from core.jvm import jars_dir, java_home
+from infra.startup import run_to_end
 
 
 def kafka_jars() -> Path:
@@ -41,21 +41,18 @@ def java_command(
 
 
 def run_kafka_tool(main_class: str, *args: str, timeout: float = 600) -> str:
-    """Run one of Kafka's command-line tools to completion and return what it printed."""
-    try:
-        result = subprocess.run(
-            java_command(main_class, *args),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise LkError(
-            f"{main_class.rsplit('.', 1)[-1]} did not finish within {timeout:.0f} s"
-        ) from None
+    """Run one of Kafka's command-line tools to completion and return what it printed;
+    LkError with its most telling line if it fails, or if it runs longer than `timeout` s."""
+    name = main_class.rsplit(".", 1)[-1]
+    result = run_to_end(
+        java_command(main_class, *args),
+        what=name,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         lines = (result.stderr + result.stdout).strip().splitlines() or ["no output"]
         cause = next((line for line in lines if "Exception" in line or "ERROR" in line), lines[-1])
-        raise LkError(f"{main_class.rsplit('.', 1)[-1]} failed: {cause.strip()}")
+        raise LkError(f"{name} failed: {cause.strip()}")
     return result.stdout

@@ -1,29 +1,26 @@
 """A single-node KRaft Kafka broker (broker and controller in one process) on loopback.
 
 State lives in <data-dir>/kafka: server.properties, the formatted log directory, broker.log
-and broker.pid. `start_broker` is idempotent; `stop_broker` stops it by PID and waits.
+and broker.pid (PID and start time). `start_broker` is idempotent; `stop_broker` stops it by
+PID and waits.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
-import os
-import signal
 import socket
-import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import LkError
 from core.kafka_client import admin_client
-from core.processes import alive
+from core.locks import exclusive_lock
+from core.processes import alive, pid_from_file, start_background, stop_processes
 from core.settings import Settings
-from infra.java import java_command, kafka_version
+from infra.java import java_command, kafka_version, run_kafka_tool
+from infra.startup import last_error, require_free_port
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -50,6 +47,11 @@ class BrokerFiles:
     def pid(self) -> Path:
         return self.root / "broker.pid"
 
+    @property
+    def lock(self) -> Path:
+        """Held while `lk kafka up` checks for and starts the broker."""
+        return self.root / "broker.lock"
+
 
 @dataclass(frozen=True)
 class BrokerState:
@@ -63,11 +65,13 @@ class BrokerState:
 
 
 def broker_files(settings: Settings) -> BrokerFiles:
+    """The local broker's files under <data-dir>/kafka."""
     return BrokerFiles(settings.data_dir / "kafka")
 
 
 def start_broker(settings: Settings, *, timeout: float = 90.0) -> BrokerState:
-    """Start the local broker unless it runs already, and wait until it answers."""
+    """Start the local broker unless it runs already, and wait until it answers at
+    settings.bootstrap (up to `timeout` s); what runs now. LkError if it cannot start."""
     files = broker_files(settings)
     host, port = settings.bootstrap_host_port
     bind_host = settings.kafka_bind_host or "127.0.0.1"
@@ -78,7 +82,8 @@ def start_broker(settings: Settings, *, timeout: float = 90.0) -> BrokerState:
         )
     version = kafka_version()
     files.root.mkdir(parents=True, exist_ok=True)
-    with _start_lock(files):
+    # One `lk kafka up` at a time per data directory: a second waits, then finds it running.
+    with exclusive_lock(files.lock):
         running = running_pid(files)
         if running:
             serving = _listener_port(files)
@@ -92,17 +97,6 @@ def start_broker(settings: Settings, *, timeout: float = 90.0) -> BrokerState:
         return _launch(settings, files, bind_host, host, port, version, timeout)
 
 
-@contextlib.contextmanager
-def _start_lock(files: BrokerFiles) -> Iterator[None]:
-    """One `lk kafka up` at a time per data directory: a second waits, then finds it running."""
-    with (files.root / "broker.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def _launch(
     settings: Settings,
     files: BrokerFiles,
@@ -112,71 +106,57 @@ def _launch(
     version: str,
     timeout: float,
 ) -> BrokerState:
-    _require_free_port(bind_host, port, "the broker")
+    require_free_port(bind_host, port, "the broker", "--bootstrap")
     controller_port = _controller_port(files) or _free_port(bind_host)
-    _require_free_port(bind_host, controller_port, "the KRaft controller")
+    require_free_port(bind_host, controller_port, "the KRaft controller", "--bootstrap")
     files.config.write_text(_server_properties(files, bind_host, host, port, controller_port))
     if not (files.log_dirs / "meta.properties").exists():
         _format_storage(files)
 
-    with files.log.open("ab") as log:
-        process = subprocess.Popen(
-            java_command(
-                "kafka.Kafka", str(files.config), heap="1g", log_config="log4j2.properties"
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # outlives the `lk kafka up` that started it
-        )
-    files.pid.write_text(str(process.pid))
+    pid = start_background(
+        java_command("kafka.Kafka", str(files.config), heap="1g", log_config="log4j2.properties"),
+        log=files.log,
+        pid_file=files.pid,
+    )
     try:
-        _wait_until_ready(settings.bootstrap, process.pid, files, timeout)
+        _wait_until_ready(settings.bootstrap, pid, files, timeout)
     except LkError:
         stop_broker(settings)
         raise
-    return BrokerState(process.pid, settings.bootstrap, version, files.log, started_now=True)
+    return BrokerState(pid, settings.bootstrap, version, files.log, started_now=True)
 
 
 def stop_broker(settings: Settings, *, timeout: float = 60.0) -> int | None:
-    """Stop the local broker by its PID and wait until the process is gone; None if none ran."""
+    """Stop the local broker by its PID and wait until the process is gone: SIGTERM (a
+    controlled shutdown that closes the log cleanly), SIGKILL after `timeout` s. The PID
+    stopped, or None if none ran; LkError if it survives SIGKILL."""
     files = broker_files(settings)
     pid = running_pid(files)
-    if pid is None:
-        files.pid.unlink(missing_ok=True)
-        return None
-    with contextlib.suppress(ProcessLookupError):  # it may exit on its own meanwhile
-        os.kill(pid, signal.SIGTERM)  # a controlled shutdown: the log is closed cleanly
-    deadline = time.monotonic() + timeout
-    while alive(pid):
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-        time.sleep(0.2)
+    if pid is not None:
+        stop_processes([pid], timeout=timeout)
     files.pid.unlink(missing_ok=True)
     return pid
 
 
 def running_pid(files: BrokerFiles) -> int | None:
-    """The PID of our broker if it is running (checked against its command line), else None."""
-    try:
-        pid = int(files.pid.read_text().strip())
-    except (FileNotFoundError, ValueError):
+    """The PID of our broker if it is running (the process the PID file names, and its command
+    line runs kafka.Kafka with our server.properties), else None."""
+    pid = pid_from_file(files.pid)
+    if pid is None:
         return None
     try:
         command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return None
     ours = b"kafka.Kafka" in command_line and str(files.config).encode() in command_line
-    return pid if ours and alive(pid) else None
+    return pid if ours else None
 
 
 def _wait_until_ready(bootstrap: str, pid: int, files: BrokerFiles, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if not alive(pid):
-            raise LkError(f"the Kafka broker exited while starting: {_last_error(files.log)}")
+            raise LkError(f"the Kafka broker exited while starting: {last_error(files.log)}")
         try:
             with admin_client(bootstrap, bootstrap_timeout_ms=2_000) as admin:
                 admin.list_topics()
@@ -188,30 +168,6 @@ def _wait_until_ready(bootstrap: str, pid: int, files: BrokerFiles, timeout: flo
                     f"see {files.log}"
                 ) from None
             time.sleep(0.5)
-
-
-def _last_error(log: Path) -> str:
-    """The most telling line of the broker log: the last ERROR, else the last line."""
-    try:
-        lines = log.read_text(errors="replace").splitlines()
-    except OSError:
-        return f"no log at {log}"
-    errors = [line for line in lines if " ERROR " in line or "Exception" in line]
-    chosen = (errors or lines or ["(empty log)"])[-1]
-    return f"{chosen.strip()[:300]} (full log: {log})"
-
-
-def _require_free_port(host: str, port: int, what: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # As the JVM does: sockets in TIME_WAIT from a broker just stopped do not hold the port.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            raise LkError(
-                f"port {port} on {host} is taken by another process, so {what} cannot start; "
-                "stop that process or choose another port with --bootstrap"
-            ) from None
 
 
 def _free_port(host: str) -> int:
@@ -270,19 +226,14 @@ def _server_properties(
 def _format_storage(files: BrokerFiles) -> None:
     """Format the KRaft log directory once, with a fresh cluster id."""
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-    result = subprocess.run(
-        java_command(
+    try:
+        run_kafka_tool(
             "kafka.tools.StorageTool",
             "format",
             f"--cluster-id={cluster_id}",
             "-c",
             str(files.config),
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise LkError(f"formatting Kafka storage in {files.log_dirs} failed: {detail[0]}")
+            timeout=120,
+        )
+    except LkError as error:
+        raise LkError(f"formatting Kafka storage in {files.log_dirs}: {error}") from None

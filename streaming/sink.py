@@ -6,10 +6,10 @@ replayed after a crash rewrites the same file with the same rows: the output is 
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from core.atomic import write_atomically
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -31,11 +31,8 @@ class MicroBatchFiles:
         table = batch.withColumn("batch_id", F.lit(batch_id).cast("long")).toArrow()
         if table.num_rows == 0:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         final = self.folder / f"batch-{batch_id:09d}.parquet"
-        temporary = self.folder / f".{final.name}.{uuid.uuid4().hex}.tmp"
-        pq.write_table(table, temporary)
-        os.replace(temporary, final)
+        write_atomically(final, lambda temporary: pq.write_table(table, temporary))
 
 
 def write_seed(spark: SparkSession, output: DataFrame, folder: Path) -> None:
@@ -49,7 +46,4 @@ def write_seed(spark: SparkSession, output: DataFrame, folder: Path) -> None:
     empty = spark.createDataFrame([], output.schema)
     empty = empty.withColumn("processed_at", F.current_timestamp())
     table = empty.withColumn("batch_id", F.lit(-1).cast("long")).toArrow()
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".seed.{uuid.uuid4().hex}.tmp"
-    pq.write_table(table, temporary)
-    os.replace(temporary, seed)
+    write_atomically(seed, lambda temporary: pq.write_table(table, temporary))

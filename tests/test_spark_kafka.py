@@ -18,9 +18,7 @@ def test_pyspark_matches_the_jvm_spark_version(spark):
 
 
 def test_spark_reads_the_topic_with_format_kafka(spark, kafka, topic):
-    from pyspark.sql import functions as F
-
-    from views.events import spark_json_schema
+    from views.parse import accepted_events, parse_events
 
     records = list(generate(SCENARIOS["steady"], seed=3, events=2_000))
     send_records(records, kafka.bootstrap, topic, show_progress=False)
@@ -35,9 +33,7 @@ def test_spark_reads_the_topic_with_format_kafka(spark, kafka, topic):
     assert raw.count() == len(records)
     assert {row.timestampType for row in raw.select("timestampType").distinct().collect()} == {1}
 
-    events = raw.select(
-        F.from_json(F.col("value").cast("string"), spark_json_schema()).alias("event")
-    ).select("event.*")
+    events = accepted_events(parse_events(raw))
     ids = {row.event_id for row in events.select("event_id").collect()}
     assert ids == {json.loads(r.value)["event_id"] for r in records}
     assert events.columns == ["event_id", "user_id", "action", "product_id", "amount", "event_time"]

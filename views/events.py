@@ -52,14 +52,6 @@ REJECTION_REASONS = (
 """Why a record was rejected; a reason may add detail after a colon, e.g. `missing_field: user_id`."""
 
 
-def spark_json_schema() -> StructType:
-    """The schema Spark's `from_json` parses a record value with (every field as read from JSON)."""
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    # Parse everything as strings so a wrong type is detected and rejected, not nulled silently.
-    return StructType([StructField(field.name, StringType(), True) for field in EVENT_FIELDS])
-
-
 def spark_event_schema() -> StructType:
     """The schema of an accepted event in Spark: typed columns, `event_time` as a UTC timestamp."""
     from pyspark.sql.types import DecimalType, StringType, StructField, StructType, TimestampType

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from core.settings import Settings
-from infra.airflow import airflow_env
+from infra.airflow_home import airflow_env
 
 PARSE = """
 import json, sys

@@ -14,7 +14,7 @@ import pytest
 
 from core.layout import Layout
 from core.settings import REPO_ROOT, Settings
-from infra.airflow import airflow_command, airflow_env, ensure_airflow_db
+from infra.airflow_home import airflow_command, airflow_env, ensure_airflow_db
 from tests.dags.dagbag import parse_dag
 
 

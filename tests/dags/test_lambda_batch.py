@@ -12,7 +12,7 @@ import pytest
 from core.kafka_client import end_offsets
 from core.layout import Layout
 from core.settings import Settings
-from infra.airflow import airflow_command, airflow_env, ensure_airflow_db
+from infra.airflow_home import airflow_command, airflow_env, ensure_airflow_db
 from tests.dags.dagbag import parse_dag
 
 

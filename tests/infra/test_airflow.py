@@ -15,16 +15,8 @@ import pytest
 from core.errors import LkError
 from core.processes import session_members
 from core.settings import REPO_ROOT, Settings
-from infra.airflow import (
-    COMPONENTS,
-    airflow_env,
-    airflow_files,
-    airflow_status,
-    ensure_airflow_db,
-    run_airflow_cli,
-    start_airflow,
-    stop_airflow,
-)
+from infra.airflow import COMPONENTS, airflow_status, start_airflow, stop_airflow
+from infra.airflow_home import airflow_env, airflow_files, ensure_airflow_db, run_airflow_cli
 from tests.conftest import free_port
 
 
