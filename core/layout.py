@@ -25,20 +25,35 @@ STAGING = "_staging"
 
 
 def under(*parts: str, doc: str = "") -> property:
-    """A property: the path `parts` below the object's `root` (a folder map's entry)."""
+    """A property: the path `parts` below the object's `root`."""
     return property(lambda self: self.root.joinpath(*parts), doc=doc or "/".join(parts))
 
 
+class FolderMap:
+    """A folder (`root`) whose entries are named in the class's `ENTRIES` table, one a line:
+    `name  relative/path  what it is`. Each name becomes a property: `paths.name` is the path."""
+
+    ENTRIES = ""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for line in cls.ENTRIES.strip().splitlines():
+            name, path, meaning = line.split(maxsplit=2)
+            setattr(cls, name, under(*path.split("/"), doc=meaning))
+
+
 @dataclass(frozen=True)
-class StreamPaths:
+class StreamPaths(FolderMap):
     """The folders of one streaming job (the speed layer or one Kappa version)."""
 
     root: Path
-    checkpoints = under("checkpoints", doc="Spark's checkpoints, one per query: offsets and state")
-    views = under("views", doc="the output: one folder per view of micro-batch Parquet files")
-    progress = under("progress", doc="each micro-batch's figures, and latest.json")
-    rejected = under("rejected", doc="rejected records (Kappa only), one file per micro-batch")
-    state_file = under("job.json", doc="what the job is: logic version, parameters, start (JSON)")
+    ENTRIES = """
+        checkpoints  checkpoints  Spark's checkpoints, one per query: offsets and state
+        views        views        the output: one folder per view of micro-batch Parquet files
+        progress     progress     each micro-batch's figures, and latest.json
+        rejected     rejected     rejected records (Kappa only), one file per micro-batch
+        state_file   job.json     what the job is: logic version, parameters, start (JSON)
+    """
 
     def view_files(self, view: str) -> Path:
         """One immutable Parquet file per micro-batch: `batch-<id>.parquet`."""
@@ -46,18 +61,20 @@ class StreamPaths:
 
 
 @dataclass(frozen=True)
-class Layout:
+class Layout(FolderMap):
     """The folders under one data directory (`root`)."""
 
     root: Path
-    ingest = under("lambda", "ingest", doc="committed ingest runs: the master dataset")
-    batch = under("lambda", "batch", doc="published batch versions")
-    kappa = under("kappa", doc="one folder per Kappa version, and serving.json")
-    kappa_serving = under("kappa", "serving.json", doc="which Kappa version serves, and before")
-    truth = under("truth", doc="the oracle's views, one folder per logic version")
-    serving = under("serving", doc="the serving catalog and what it pins")
-    catalog = under("serving", "catalog.duckdb", doc="the DuckDB catalog of serving views")
-    catalog_pins = under("serving", "pins.json", doc="the batch and Kappa versions it reads")
+    ENTRIES = """
+        ingest         lambda/ingest           committed ingest runs: the master dataset
+        batch          lambda/batch            published batch versions
+        kappa          kappa                   one folder per Kappa version, and serving.json
+        kappa_serving  kappa/serving.json      which Kappa version serves, and which did before
+        truth          truth                   the oracle's views, one folder per logic version
+        serving        serving                 the serving catalog and what it pins
+        catalog        serving/catalog.duckdb  the DuckDB catalog of serving views
+        catalog_pins   serving/pins.json       the batch and Kappa versions the catalog reads
+    """
 
     @property
     def data_dir(self) -> Path:

@@ -21,6 +21,7 @@ from pathlib import Path
 from core.atomic import read_json
 from core.errors import LkError
 from core.jvm import java_home
+from core.layout import FolderMap
 from core.locks import exclusive_lock
 from core.settings import REPO_ROOT, Settings
 from infra.startup import last_error, run_to_end
@@ -34,42 +35,19 @@ ADMIN_USER = "admin"
 
 
 @dataclass(frozen=True)
-class AirflowFiles:
+class AirflowFiles(FolderMap):
     """Where the project's Airflow keeps its configuration, database, logs and PIDs."""
 
     root: Path
-
-    @property
-    def config(self) -> Path:
-        return self.root / "airflow.cfg"
-
-    @property
-    def database(self) -> Path:
-        return self.root / "airflow.db"
-
-    @property
-    def migrated(self) -> Path:
-        """The Airflow version whose `airflow db migrate` last succeeded here."""
-        return self.root / "db-migrated"
-
-    @property
-    def migrate_log(self) -> Path:
-        return self.root / "db-migrate.log"
-
-    @property
-    def state(self) -> Path:
-        """The API port chosen at the last start (JSON), so later commands find the server."""
-        return self.root / "lk-airflow.json"
-
-    @property
-    def passwords(self) -> Path:
-        """Where the simple auth manager writes the generated admin password on first start."""
-        return self.root / "simple_auth_manager_passwords.json.generated"
-
-    @property
-    def lock(self) -> Path:
-        """Held by a migration, a start or a stop: one at a time per AIRFLOW_HOME."""
-        return self.root / "lk-airflow.lock"
+    ENTRIES = """
+        config       airflow.cfg      Airflow's configuration, with the generated secrets
+        database     airflow.db       the SQLite metadata database
+        migrated     db-migrated      the Airflow version whose `db migrate` last succeeded
+        migrate_log  db-migrate.log   the output of `airflow db migrate`
+        state        lk-airflow.json  the API port chosen at the last start (JSON)
+        lock         lk-airflow.lock  held by a migration, a start or a stop
+        passwords    simple_auth_manager_passwords.json.generated  the generated admin password
+    """
 
     def log(self, component: str) -> Path:
         """The output of one background process (api-server, scheduler, ...)."""

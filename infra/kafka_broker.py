@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core.errors import LkError
 from core.kafka_client import admin_client
+from core.layout import FolderMap
 from core.locks import exclusive_lock
 from core.processes import alive, pid_from_file, start_background, stop_processes
 from core.settings import Settings
@@ -26,31 +27,17 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
-class BrokerFiles:
+class BrokerFiles(FolderMap):
     """Where the local broker keeps its configuration, data, log and PID."""
 
     root: Path
-
-    @property
-    def config(self) -> Path:
-        return self.root / "server.properties"
-
-    @property
-    def log_dirs(self) -> Path:
-        return self.root / "log-dirs"
-
-    @property
-    def log(self) -> Path:
-        return self.root / "broker.log"
-
-    @property
-    def pid(self) -> Path:
-        return self.root / "broker.pid"
-
-    @property
-    def lock(self) -> Path:
-        """Held while `lk kafka up` checks for and starts the broker."""
-        return self.root / "broker.lock"
+    ENTRIES = """
+        config    server.properties  the broker's configuration
+        log_dirs  log-dirs           the topics' data, KRaft metadata included
+        log       broker.log         the broker's output
+        pid       broker.pid         the broker's PID and start time
+        lock      broker.lock        held while `lk kafka up` checks for and starts the broker
+    """
 
 
 @dataclass(frozen=True)
