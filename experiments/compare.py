@@ -1,36 +1,63 @@
 """How an architecture's serving views differ from the oracle's, row by row, per view.
 
-For Lambda the comparison is split at the batch horizon H: rows complete at H (served from the
-batch views) and later rows (served from the speed layer, subject to its watermark).
+Each architecture is compared with the oracle's views at the logic version it ran: Lambda with
+its batch version's logic (the speed layer's before the first batch run), Kappa with the logic
+of the version in service. The comparison is split at a cutoff: for Lambda the batch horizon H
+(rows served from the batch views, then later rows served from the speed layer, subject to its
+watermark); for Kappa the watermark of the version in service.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
+
+from core.errors import LkError
+from core.layout import Layout
 from core.settings import Settings
-from serving_layer.catalog import connect
+from serving_layer.catalog import connect, refresh_catalog
 from serving_layer.columns import VIEW_COLUMNS
-from views.catalog import LOGIC_VERSIONS
+from serving_layer.merge import lambda_refusal
+from serving_layer.oracle import truth_view_name
+from views.catalog import VIEW_NAMES, View, views_at
 
 PARTS = ("complete", "open")
+PREFIXES = ("lambda", "batch", "speed", "kappa")
 
 
 def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None = None) -> dict:
-    """Per view and part (complete at the cutoff / after it): rows matching the oracle, rows
-    only the oracle has (`missing`), rows only the architecture has (`extra`), event totals.
+    """Compare `<prefix>_<view>` (prefix: lambda, batch, speed or kappa) with the oracle's
+    views at the same logic version. The report has `logic_version` (the logic compared; None
+    when the architecture has served nothing yet, then the newest oracle run is used), `horizon`
+    (the cutoff) and, per view and part (complete at the cutoff / after it): rows matching the
+    oracle, rows only the oracle has (`missing`), rows only the architecture has (`extra`),
+    event totals.
 
     The cutoff defaults to the batch horizon H for `lambda` and `batch`, and to the watermark
-    of the version in service for `kappa` (rows before it will not change any more)."""
-    from core.layout import Layout
-
-    connection = connect(Layout(settings.data_dir).catalog, read_only=True)
+    of the stream for `speed` and `kappa` (the version in service): rows before it will not
+    change any more. LkError when Lambda refuses to merge two logic versions or when the
+    oracle has not computed the logic version to compare with."""
+    if prefix not in PREFIXES:
+        raise LkError(f"cannot compare {prefix!r}: choose one of {', '.join(PREFIXES)}")
+    catalog = Layout(settings.data_dir).catalog
+    if not catalog.exists():
+        refresh_catalog(settings)
+    connection = connect(catalog, read_only=True)
     try:
-        horizon = cutoff or _default_cutoff(connection, prefix)
-        report: dict = {"horizon": horizon.isoformat() if horizon else None}
-        for view in LOGIC_VERSIONS["v1"]:
+        status = _status(connection)
+        logic = _logic_version(status, prefix)
+        truth = _truth_views(connection, logic)
+        horizon = cutoff or _default_cutoff(status, prefix)
+        report: dict = {
+            "logic_version": logic,
+            "horizon": horizon.isoformat() if horizon else None,
+        }
+        for view in views_at(logic or "v1"):
             report[view.name] = {
-                part: _compare_part(connection, prefix, view.name, _condition(view, part, horizon))
+                part: _compare_part(
+                    connection, prefix, view.name, truth[view.name], _condition(view, part, horizon)
+                )
                 for part in PARTS
             }
     finally:
@@ -38,16 +65,60 @@ def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None 
     return report
 
 
-def _default_cutoff(connection, prefix: str) -> datetime | None:
+def _status(connection: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """The serving_status rows this comparison reads: `batch`, `speed` and the Kappa version in
+    service (`kappa`)."""
+    rows = connection.execute(
+        "SELECT component, version, logic_version, horizon, watermark FROM serving_status "
+        "WHERE component IN ('batch', 'speed') OR (component = 'kappa' AND in_service)"
+    ).fetchall()
+    names = ("version", "logic_version", "horizon", "watermark")
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+
+def _logic_version(status: dict[str, dict], prefix: str) -> str | None:
+    """The logic version the architecture's views ran; LkError if Lambda mixes two."""
+    batch = status.get("batch", {})
+    speed = status.get("speed", {})
     if prefix == "kappa":
-        sql = "SELECT horizon FROM serving_status WHERE version LIKE '%(in service)'"
-    else:
-        sql = "SELECT horizon FROM serving_status WHERE component = 'batch'"
-    found = connection.execute(sql).fetchall()
-    return found[0][0] if found else None
+        return status.get("kappa", {}).get("logic_version")
+    if prefix == "speed":
+        return speed.get("logic_version")
+    if prefix == "lambda":
+        refused = lambda_refusal(
+            batch.get("version"), batch.get("logic_version"), speed.get("logic_version")
+        )
+        if refused:
+            raise LkError(refused)
+    return batch.get("logic_version") or speed.get("logic_version")
 
 
-def _condition(view, part: str, horizon) -> str:
+def _truth_views(connection: duckdb.DuckDBPyConnection, logic: str | None) -> dict[str, str]:
+    """The oracle view to compare each view with: `truth_<logic>_<view>`, or `truth_<view>` (the
+    newest oracle run) when the architecture has no logic version yet."""
+    if logic is None:
+        return {view: f"truth_{view}" for view in VIEW_NAMES}
+    wanted = {view: truth_view_name(logic, view) for view in VIEW_NAMES}
+    found = {
+        row[0]
+        for row in connection.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name IN "
+            f"({', '.join('?' for _ in wanted)})",
+            list(wanted.values()),
+        ).fetchall()
+    }
+    if set(wanted.values()) - found:
+        raise LkError(f"no oracle views for logic {logic}: run `lk truth --logic-version {logic}`")
+    return wanted
+
+
+def _default_cutoff(status: dict[str, dict], prefix: str) -> datetime | None:
+    if prefix in ("kappa", "speed"):
+        return status.get(prefix, {}).get("watermark")
+    return status.get("batch", {}).get("horizon")
+
+
+def _condition(view: View, part: str, horizon: datetime | None) -> str:
     if horizon is None:
         return "true" if part == "open" else "false"
     moment = f"TIMESTAMPTZ '{horizon.isoformat()}'"
@@ -58,17 +129,19 @@ def _condition(view, part: str, horizon) -> str:
     )
 
 
-def _compare_part(connection, prefix: str, view: str, condition: str) -> dict:
+def _compare_part(
+    connection: duckdb.DuckDBPyConnection, prefix: str, view: str, truth: str, condition: str
+) -> dict:
     names = ", ".join(name for name, _ in VIEW_COLUMNS[view])
     ours = f"SELECT {names} FROM {prefix}_{view} WHERE {condition}"
-    truth = f"SELECT {names} FROM truth_{view} WHERE {condition}"
+    oracle = f"SELECT {names} FROM {truth} WHERE {condition}"
     counts = connection.execute(
         f"""SELECT
-            (SELECT count(*) FROM ({ours} INTERSECT ALL {truth})),
-            (SELECT count(*) FROM ({truth} EXCEPT ALL {ours})),
-            (SELECT count(*) FROM ({ours} EXCEPT ALL {truth})),
+            (SELECT count(*) FROM ({ours} INTERSECT ALL {oracle})),
+            (SELECT count(*) FROM ({oracle} EXCEPT ALL {ours})),
+            (SELECT count(*) FROM ({ours} EXCEPT ALL {oracle})),
             (SELECT coalesce(sum(events), 0) FROM ({ours})),
-            (SELECT coalesce(sum(events), 0) FROM ({truth}))"""
+            (SELECT coalesce(sum(events), 0) FROM ({oracle}))"""
     ).fetchall()[0]
     matching, missing, extra, events, truth_events = (int(value) for value in counts)
     return {
@@ -87,8 +160,13 @@ def format_comparison(reports: dict[str, dict]) -> str:
         f"{'extra':>6} {'events':>9} {'truth':>9}"
     ]
     for name, report in reports.items():
-        lines.append(f"{name}: rows final up to {report['horizon'] or '- (nothing final yet)'}")
-        for view in (v.name for v in LOGIC_VERSIONS["v1"]):
+        logic = report.get("logic_version")
+        oracle = f"the oracle at logic {logic}" if logic else "the newest oracle run"
+        lines.append(
+            f"{name}: rows final up to {report['horizon'] or '- (nothing final yet)'}; "
+            f"compared with {oracle}"
+        )
+        for view in VIEW_NAMES:
             for part in PARTS:
                 row = report[view][part]
                 lines.append(

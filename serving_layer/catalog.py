@@ -4,11 +4,16 @@ The catalog file holds view definitions only, never data. It is built under a te
 and renamed over `serving/catalog.duckdb`, so a reader (read-only, in any process) opens either
 the old catalog or the new one. Batch versions are pinned by path and horizon at refresh time;
 speed and Kappa files are globs, so new micro-batches show up without a refresh.
+
+A row of `batch_<view>`, `speed_<view>` or `kappa_<view>` is one row of the view (its contract
+columns and `processed_at`) as that layer published it; `lambda_<view>` (serving_layer.merge)
+adds the `layer` that served it; `truth_*` (serving_layer.oracle) are the oracle's rows per
+logic version; `rejected_events` is one rejected record and the layer that found it;
+`serving_status` (serving_layer.status) is one moving part.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from datetime import UTC, datetime
@@ -21,7 +26,10 @@ from core.layout import Layout, StreamPaths, numbered
 from core.locks import exclusive_lock
 from core.settings import Settings
 from serving_layer.columns import PROCESSED_AT, REJECTED_COLUMNS, VIEW_COLUMNS
+from serving_layer.merge import lambda_refusal, merge_sql, refused_sql
+from serving_layer.oracle import oracle_runs, oracle_views
 from serving_layer.sql import empty_select, has_files, literal, parquet_source, typed_select
+from serving_layer.status import Stream, status_sql
 from views.catalog import LOGIC_VERSIONS, View
 
 MEMORY_LIMIT = "1GB"
@@ -45,7 +53,10 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
 
 
 def refresh_catalog(settings: Settings) -> dict:
-    """Rebuild every serving view from what is published now; return what each view reads."""
+    """Rebuild every serving view from what is published now; return what the views read:
+    `batch_version`, `horizon`, `kappa_version` (in service), `logic_versions` (of the batch,
+    speed and in-service Kappa outputs), `lambda_refused` (why every `lambda_<view>` refuses
+    to merge batch and speed, or None), `truth_logic_versions` (oldest first) and `catalog`."""
     layout = Layout(settings.data_dir)
     layout.serving.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(layout.serving / ".lock"):
@@ -67,12 +78,18 @@ def refresh_catalog(settings: Settings) -> dict:
 
 
 def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict:
-    views = {view.name: view for view in LOGIC_VERSIONS["v1"]}
     batch = _batch_version(layout)
     kappa = _kappa_in_service(layout)
-    for name, view in views.items():
-        columns = VIEW_COLUMNS[name]
-        with_processed = (*columns, PROCESSED_AT)
+    streams = _streams(layout, kappa)
+    speed_logic = _job_logic(layout.speed)
+    refused = lambda_refusal(
+        batch["version"] if batch else None,
+        batch.get("logic_version") if batch else None,
+        speed_logic,
+    )
+    for view in LOGIC_VERSIONS["v1"]:  # every logic version has the same views and columns
+        name = view.name
+        with_processed = (*VIEW_COLUMNS[name], PROCESSED_AT)
         if batch and has_files(batch["folder"] / name / "*.parquet"):
             source = parquet_source(batch["folder"] / name / "*.parquet")
             batch_sql = typed_select(connection, source, with_processed)
@@ -80,22 +97,30 @@ def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict
             batch_sql = empty_select(with_processed)
         _view(connection, f"batch_{name}", batch_sql)
         _view(connection, f"speed_{name}", _stream_sql(connection, layout.speed, view))
-        _view(connection, f"lambda_{name}", _merge_sql(name, view, batch))
+        merged = (
+            refused_sql(name, refused)
+            if refused
+            else merge_sql(name, view, batch.get("horizon") if batch else None)
+        )
+        _view(connection, f"lambda_{name}", merged)
         kappa_paths = layout.kappa_version(kappa["current"]) if kappa else None
         _view(connection, f"kappa_{name}", _stream_sql(connection, kappa_paths, view))
-        truth = layout.truth / f"{name}.parquet"
-        truth_sql = (
-            typed_select(connection, parquet_source(truth), columns)
-            if truth.exists()
-            else empty_select(columns)
-        )
-        _view(connection, f"truth_{name}", truth_sql)
+    runs = oracle_runs(layout)
+    for name, sql in oracle_views(connection, runs):
+        _view(connection, name, sql)
     _view(connection, "rejected_events", _rejected_sql(connection, layout))
-    _view(connection, "serving_status", _status_sql(layout, batch, kappa))
+    _view(connection, "serving_status", status_sql(batch, streams, datetime.now(UTC)))
     return {
         "batch_version": batch["version"] if batch else None,
         "horizon": batch["horizon"] if batch else None,
         "kappa_version": kappa["current"] if kappa else None,
+        "logic_versions": {
+            "batch": batch.get("logic_version") if batch else None,
+            "speed": speed_logic,
+            "kappa": _job_logic(layout.kappa_version(kappa["current"])) if kappa else None,
+        },
+        "lambda_refused": refused,
+        "truth_logic_versions": [run.logic_version for run in runs],
         "catalog": str(layout.catalog),
     }
 
@@ -124,6 +149,26 @@ def _kappa_in_service(layout: Layout) -> dict | None:
     return serving if serving and serving.get("current") is not None else None
 
 
+def _job_logic(paths: StreamPaths) -> str | None:
+    """The logic version a streaming job runs (its `job.json`), None before it first started."""
+    return (read_json(paths.state_file) or {}).get("logic_version")
+
+
+def _streams(layout: Layout, kappa: dict | None) -> list[Stream]:
+    """The speed layer and every Kappa version the catalog may read, once each has started."""
+    current = kappa["current"] if kappa else None
+    found = [("speed", None, layout.speed)] + [
+        ("kappa", number, layout.kappa_version(number)) for number in _kappa_versions(layout)
+    ]
+    return [
+        Stream(
+            component, number, _job_logic(paths), component == "speed" or number == current, paths
+        )
+        for component, number, paths in found
+        if paths.state_file.exists() or (paths.progress / "latest.json").exists()
+    ]
+
+
 def _stream_sql(
     connection: duckdb.DuckDBPyConnection, paths: StreamPaths | None, view: View
 ) -> str:
@@ -141,29 +186,6 @@ def _stream_sql(
     return f"SELECT {names} FROM ({selected} {newest})"
 
 
-def _merge_sql(name: str, view: View, batch: dict | None) -> str:
-    """Rows complete at the horizon H from the batch view, every later row from the speed view."""
-    names = ", ".join(column for column, _ in (*VIEW_COLUMNS[name], PROCESSED_AT))
-    if not batch or not batch.get("horizon"):
-        return f"SELECT {names}, 'speed' AS layer FROM speed_{name}"
-    horizon = f"TIMESTAMPTZ {literal(batch['horizon'])}"
-    speed_rows = f"speed_{name} AS s WHERE {view.complete_at} > {horizon}"
-    if view.streaming_output_mode == "append":
-        # Sessions have no fixed boundaries: where the speed layer drew a session that overlaps
-        # one the batch closed by H (a late event split or merged them differently), the batch
-        # saw every event and wins; serving both would count the shared events twice.
-        speed_rows += (
-            f" AND NOT EXISTS (SELECT 1 FROM batch_{name} AS b WHERE b.user_id = s.user_id"
-            f" AND b.session_end <= {horizon} AND b.session_start < s.session_end"
-            " AND s.session_start < b.session_end)"
-        )
-    return (
-        f"SELECT {names}, 'batch' AS layer FROM batch_{name} "
-        f"WHERE {view.complete_at} <= {horizon} "
-        f"UNION ALL SELECT {names}, 'speed' AS layer FROM {speed_rows}"
-    )
-
-
 def _rejected_sql(connection: duckdb.DuckDBPyConnection, layout: Layout) -> str:
     """Rejected records with the layer that found them (Lambda's ingest, or a Kappa version)."""
     sources = [(layout.ingest / "run=*" / "rejected" / "*.parquet", "lambda-ingest")]
@@ -179,45 +201,5 @@ def _rejected_sql(connection: duckdb.DuckDBPyConnection, layout: Layout) -> str:
     if not selects:
         return (
             f"SELECT *, CAST(NULL AS VARCHAR) AS found_by FROM ({empty_select(REJECTED_COLUMNS)})"
-        )
-    return " UNION ALL ".join(selects)
-
-
-STATUS_COLUMNS = "component, version, horizon, offsets, lag, updated_at"
-STREAM_STATUS_TYPES = (
-    "{'logic_version': 'VARCHAR', 'watermark': 'TIMESTAMPTZ', 'offsets': 'JSON', "
-    "'lag': 'BIGINT', 'updated_at': 'TIMESTAMPTZ'}"
-)
-
-
-def _status_sql(layout: Layout, batch: dict | None, kappa: dict | None) -> str:
-    """One row per moving part: its version, horizon (batch) or watermark (streams), offsets,
-    lag behind the log, and when it last moved. Stream rows are read live at query time."""
-    selects = [
-        "SELECT 'catalog' AS component, NULL AS version, CAST(NULL AS TIMESTAMPTZ) AS horizon, "
-        "CAST(NULL AS JSON) AS offsets, CAST(NULL AS BIGINT) AS lag, "
-        f"TIMESTAMPTZ {literal(datetime.now(UTC).isoformat())} AS updated_at"
-    ]
-    if batch:
-        version = f"version {batch['version']} ({batch.get('logic_version')})"
-        selects.append(
-            f"SELECT 'batch', {literal(version)}, "
-            f"TIMESTAMPTZ {literal(batch['horizon']) if batch.get('horizon') else 'NULL'}, "
-            f"CAST({literal(json.dumps(batch.get('offsets') or {}))} AS JSON), NULL, "
-            f"CAST({literal(batch['computed_at']) if batch.get('computed_at') else 'NULL'} "
-            "AS TIMESTAMPTZ)"
-        )
-    streams = [("speed", layout.speed)] + [
-        (f"kappa v{number}", layout.kappa_version(number)) for number in _kappa_versions(layout)
-    ]
-    for component, paths in streams:
-        status = paths.progress / "latest.json"
-        if not status.exists():
-            continue
-        in_service = bool(kappa) and component == f"kappa v{kappa['current']}"
-        label = " || ' (in service)'" if in_service else ""
-        selects.append(
-            f"SELECT {literal(component)}, logic_version{label}, watermark, offsets, lag, "
-            f"updated_at FROM read_json({literal(str(status))}, columns = {STREAM_STATUS_TYPES})"
         )
     return " UNION ALL ".join(selects)

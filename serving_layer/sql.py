@@ -47,7 +47,18 @@ def typed_select(
     return f"SELECT {', '.join(expressions)}{extra} FROM {source}"
 
 
+def null_columns(columns: Columns) -> str:
+    """Typed NULLs named as the columns: the select list of a view with no rows."""
+    return ", ".join(f"CAST(NULL AS {kind}) AS {identifier(name)}" for name, kind in columns)
+
+
 def empty_select(columns: Columns) -> str:
     """A SELECT with the right columns and types and no rows (before anything is published)."""
-    expressions = ", ".join(f"CAST(NULL AS {kind}) AS {identifier(name)}" for name, kind in columns)
-    return f"SELECT {expressions} WHERE false"
+    return f"SELECT {null_columns(columns)} WHERE false"
+
+
+def failing_select(columns: Columns, message: str) -> str:
+    """A SELECT with the right columns and types that fails with `message` whenever it runs.
+    The filter is a constant, folded when a query is planned, so creating a view over it works
+    and every query that reads its rows fails (one that reads none, e.g. `LIMIT 0`, does not)."""
+    return f"SELECT {null_columns(columns)} WHERE error({literal(message)}) IS NULL"

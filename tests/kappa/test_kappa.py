@@ -81,8 +81,10 @@ def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_
     assert set(reader.results) <= whole_versions, "a mix of versions was visible"
     assert len(reader.results) >= 5
 
-    status = run_query(settings, "SELECT component, version FROM serving_status")[1]
-    assert ("kappa v1", "v1 (in service)") in status
+    status = run_query(
+        settings, "SELECT component, version, logic_version, in_service FROM serving_status"
+    )[1]
+    assert ("kappa", 1, "v1", True) in status
 
     half_built = Layout(tmp_path).kappa_version(3)  # started, never finished its replay
     write_json(half_built.state_file, {"logic_version": "v1", "watermark": "1 minute"})

@@ -1,47 +1,26 @@
 """The Lambda merge on hand-made files: batch rows complete at H, speed rows after it, the
-newest speed row per window, and a speed session overlapping a batch session dropped."""
+newest speed row per window, and a speed session overlapping a batch session dropped; and no
+merge at all when the batch and speed layers ran different logic versions."""
 
 import duckdb
+import pytest
 
-from core.atomic import write_json
+from core.errors import LkError
 from core.layout import Layout
 from core.settings import Settings
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
+from tests.serving_layer.files import batch_version, counts, session, stream_job, write
 
 H = "2026-01-01 00:10:00+00"
 
 
-def write(connection, path, sql: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
-
-
-def counts(start: str, end: str, events: int, batch_id: int | None = None) -> str:
-    extra = f", {batch_id}::BIGINT AS batch_id" if batch_id is not None else ""
-    return (
-        f"SELECT TIMESTAMPTZ '{start}' AS window_start, TIMESTAMPTZ '{end}' AS window_end, "
-        f"'view' AS action, {events}::BIGINT AS events, 0::DECIMAL(14,2) AS revenue, "
-        f"now() AS processed_at{extra}"
-    )
-
-
-def session(user: str, start: str, end: str, events: int, batch_id: int | None = None) -> str:
-    extra = f", {batch_id}::BIGINT AS batch_id" if batch_id is not None else ""
-    return (
-        f"SELECT '{user}' AS user_id, TIMESTAMPTZ '{start}' AS session_start, "
-        f"TIMESTAMPTZ '{end}' AS session_end, {events}::BIGINT AS events, {events}::BIGINT AS "
-        f"views, 0::BIGINT AS clicks, 0::BIGINT AS purchases, 0::DECIMAL(14,2) AS revenue, "
-        f"now() AS processed_at{extra}"
-    )
-
-
-def test_lambda_takes_batch_rows_up_to_h_and_the_newest_speed_rows_after(tmp_path):
-    settings = Settings.from_env(data_dir=tmp_path)
+def publish_batch_and_speed(tmp_path, batch_logic: str, speed_logic: str) -> Settings:
+    """A batch version and speed-layer outputs around H, each with its logic version."""
     layout = Layout(tmp_path)
-    version = layout.batch_version(1)
-    write_json(version / "manifest.json", {"horizon": H, "logic_version": "v1"})
+    version = batch_version(layout, 1, batch_logic, H)
     speed = layout.speed
+    stream_job(speed, speed_logic)
     c = duckdb.connect()
     write(c, version / "action_counts" / "part-0.parquet", " UNION ALL ".join([
         counts("2026-01-01 00:09", "2026-01-01 00:10", 5),  # complete at H: batch
@@ -64,7 +43,14 @@ def test_lambda_takes_batch_rows_up_to_h_and_the_newest_speed_rows_after(tmp_pat
         session("u2", "2026-01-01 00:06", "2026-01-01 00:12", 2, 1),  # after H, no overlap
     ]))  # fmt: skip
     c.close()
-    refresh_catalog(settings)
+    return Settings.from_env(data_dir=tmp_path)
+
+
+def test_lambda_takes_batch_rows_up_to_h_and_the_newest_speed_rows_after(tmp_path):
+    settings = publish_batch_and_speed(tmp_path, "v1", "v1")
+    described = refresh_catalog(settings)
+    assert described["lambda_refused"] is None
+    assert described["logic_versions"] == {"batch": "v1", "speed": "v1", "kappa": None}
 
     rows = run_query(
         settings,
@@ -75,3 +61,41 @@ def test_lambda_takes_batch_rows_up_to_h_and_the_newest_speed_rows_after(tmp_pat
         settings, "SELECT user_id, events, layer FROM lambda_user_sessions ORDER BY ALL"
     )[1]
     assert sessions == [("u1", 3, "batch"), ("u2", 2, "speed")]
+
+
+def test_lambda_refuses_to_merge_two_logic_versions(tmp_path):
+    settings = publish_batch_and_speed(tmp_path, "v2", "v1")
+    described = refresh_catalog(settings)
+    refused = described["lambda_refused"]
+    assert "batch version 1 ran logic v2" in refused and "speed layer runs logic v1" in refused
+    assert "`lk lambda batch --logic-version v1`" in refused
+    assert "\n" not in refused
+
+    for view in ("action_counts", "action_counts_sliding", "user_sessions", "user_totals"):
+        with pytest.raises(LkError) as raised:
+            run_query(settings, f"SELECT * FROM lambda_{view}")
+        assert refused in str(raised.value) and "\n" not in str(raised.value)
+    with pytest.raises(LkError, match="refused"):
+        run_query(settings, "SELECT count(*) FROM lambda_user_sessions")
+
+    # The rest of the catalog keeps working: each side on its own, and the columns of lambda_*.
+    assert run_query(settings, "SELECT sum(events) FROM batch_action_counts")[1] == [(104,)]
+    assert run_query(settings, "SELECT count(*) FROM speed_user_sessions")[1] == [(2,)]
+    assert run_query(settings, "SELECT count(*) FROM serving_status")[1][0][0] == 3
+    columns = run_query(settings, "SELECT * FROM lambda_user_sessions LIMIT 0")[0]
+    assert columns[0] == "user_id" and columns[-2:] == ["processed_at", "layer"]
+
+
+def test_a_new_batch_run_at_the_speed_layers_logic_lifts_the_refusal(tmp_path):
+    settings = publish_batch_and_speed(tmp_path, "v2", "v1")
+    assert refresh_catalog(settings)["lambda_refused"]
+    layout = Layout(tmp_path)
+    version = batch_version(layout, 2, "v1", H)
+    c = duckdb.connect()
+    write(c, version / "action_counts" / "part-0.parquet", counts(
+        "2026-01-01 00:09", "2026-01-01 00:10", 6
+    ))  # fmt: skip
+    c.close()
+    assert refresh_catalog(settings)["lambda_refused"] is None
+    rows = run_query(settings, "SELECT events, layer FROM lambda_action_counts ORDER BY ALL")[1]
+    assert rows == [(3, "speed"), (6, "batch")]

@@ -1,0 +1,117 @@
+"""`serving_status`: one typed row per moving part of what the catalog serves.
+
+A row is the catalog itself, the batch version the Lambda views read, the speed layer, or one
+Kappa version (the one in service and any other not being retired):
+
+    component      'catalog', 'batch', 'speed' or 'kappa'
+    version        the batch version number or the Kappa version number (NULL otherwise)
+    logic_version  the view logic it ran (NULL for the catalog)
+    in_service     whether its rows are served now: false only for a Kappa version not in service
+    horizon        the batch horizon H (batch only)
+    watermark      the stream's event-time watermark (speed and Kappa only)
+    offsets        the Kafka offsets it has read, {"partition": offset} (JSON)
+    lag            records in the log it has not read yet (streams only)
+    updated_at     when it last moved (the catalog: when it was rebuilt)
+
+Batch and catalog rows are fixed when the catalog is rebuilt; stream rows read the job's
+`progress/latest.json` at query time, so they move without a rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.layout import StreamPaths
+from serving_layer.sql import identifier, literal
+
+STATUS_COLUMNS = (
+    ("component", "VARCHAR"),
+    ("version", "INTEGER"),
+    ("logic_version", "VARCHAR"),
+    ("in_service", "BOOLEAN"),
+    ("horizon", "TIMESTAMPTZ"),
+    ("watermark", "TIMESTAMPTZ"),
+    ("offsets", "JSON"),
+    ("lag", "BIGINT"),
+    ("updated_at", "TIMESTAMPTZ"),
+)
+PROGRESS_COLUMNS = ("watermark", "offsets", "lag", "updated_at")
+"""The columns of a stream's row read from its `progress/latest.json`."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A streaming job the status reports: the speed layer or one Kappa version."""
+
+    component: str
+    version: int | None
+    logic_version: str | None
+    in_service: bool
+    paths: StreamPaths
+
+
+def status_sql(batch: dict | None, streams: list[Stream], rebuilt_at: datetime) -> str:
+    """The SELECT of `serving_status` (see the module docstring for its rows)."""
+    rows = [_row({"component": "catalog", "in_service": True, "updated_at": rebuilt_at})]
+    if batch:
+        rows.append(
+            _row(
+                {
+                    "component": "batch",
+                    "version": batch["version"],
+                    "logic_version": batch.get("logic_version"),
+                    "in_service": True,
+                    "horizon": batch.get("horizon"),
+                    "offsets": json.dumps(batch.get("offsets") or {}),
+                    "updated_at": batch.get("computed_at"),
+                }
+            )
+        )
+    rows += [_stream_row(stream) for stream in streams]
+    return " UNION ALL ".join(rows)
+
+
+def _stream_row(stream: Stream) -> str:
+    fixed = {
+        "component": stream.component,
+        "version": stream.version,
+        "logic_version": stream.logic_version,
+        "in_service": stream.in_service,
+    }
+    latest = stream.paths.progress / "latest.json"
+    if not latest.exists():
+        return _row(fixed)  # started, no micro-batch recorded yet
+    types = ", ".join(
+        f"{literal(name)}: {literal(kind)}"
+        for name, kind in STATUS_COLUMNS
+        if name in (*PROGRESS_COLUMNS, "logic_version")
+    )
+    live = {name: identifier(name) for name in PROGRESS_COLUMNS}
+    if stream.logic_version is None:
+        live["logic_version"] = identifier("logic_version")
+    source = f"read_json({literal(str(latest))}, columns = {{{types}}})"
+    return f"{_row(fixed, live)} FROM {source}"
+
+
+def _row(values: dict[str, object], expressions: dict[str, str] | None = None) -> str:
+    """SELECT one value (or SQL expression) per status column, NULL where none is given."""
+    given = {name: _sql_value(value) for name, value in values.items()} | (expressions or {})
+    selected = (
+        f"CAST({given.get(name, 'NULL')} AS {kind}) AS {identifier(name)}"
+        for name, kind in STATUS_COLUMNS
+    )
+    return "SELECT " + ", ".join(selected)
+
+
+def _sql_value(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return literal(value.isoformat())
+    return literal(str(value))
