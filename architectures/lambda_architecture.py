@@ -97,7 +97,8 @@ def run_speed(
 ) -> dict:
     """Run the speed layer until caught up (`options.until_caught_up`) or stopped (SIGTERM,
     Ctrl-C); the catalog is refreshed once its queries run and again at the end. Returns its
-    final status (offsets, lag, watermark, late events dropped per view)."""
+    final status (offsets, lag, watermark, late events dropped per view) and `catalog`, what
+    the last refresh served (with `lambda_refused` when batch and speed logic differ)."""
     from speed_layer.job import run_speed as run_speed_layer
 
     def started() -> None:
@@ -106,5 +107,4 @@ def run_speed(
             on_started()
 
     status = run_speed_layer(settings, options, on_started=started)
-    refresh_catalog(settings)
-    return status
+    return {**status, "catalog": refresh_catalog(settings)}

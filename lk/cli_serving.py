@@ -39,6 +39,7 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _refresh(settings: Settings, args: argparse.Namespace) -> int:
+    from lk.formats import format_refusal
     from serving_layer.catalog import refresh_catalog
 
     described = refresh_catalog(settings)
@@ -46,4 +47,6 @@ def _refresh(settings: Settings, args: argparse.Namespace) -> int:
         f"catalog {described['catalog']}: batch version {described['batch_version'] or '-'}, "
         f"horizon {described['horizon'] or '-'}, kappa in service {described['kappa_version'] or '-'}"
     )
+    for line in format_refusal(described):
+        print(line)
     return 0

@@ -19,8 +19,15 @@ def format_status(status: dict) -> str:
             f"{len(status['batches'])} queries",
             f"late     {dropped} events dropped by the watermark (action_counts); per view: "
             + ", ".join(f"{k} {v}" for k, v in status["dropped_late"].items()),
+            *format_refusal(status.get("catalog")),
         ]
     )
+
+
+def format_refusal(catalog: dict | None) -> list[str]:
+    """A line saying why lambda_* refuses to serve, if it does (else no line)."""
+    refused = (catalog or {}).get("lambda_refused")
+    return [f"serving  {refused}"] if refused else []
 
 
 def format_batch(result: dict) -> str:
@@ -42,6 +49,7 @@ def format_batch(result: dict) -> str:
         f"publish  version {published['version']}, horizon H = {published['horizon'] or '-'}"
         f" (newest event {views.get('newest_event_time') or '-'}, lateness {views['lateness']})",
         f"time     {result['seconds']:.1f} s",
+        *format_refusal(result.get("catalog")),
     ]
     return "\n".join(lines)
 
