@@ -9,6 +9,7 @@ watermark); for Kappa the watermark of the version in service.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import duckdb
@@ -153,24 +154,14 @@ def _compare_part(
     }
 
 
-def format_comparison(reports: dict[str, dict]) -> str:
-    """One line per architecture, view and part: matching / missing / extra rows, events."""
-    lines = [
-        f"{'architecture':<12} {'view':<22} {'part':<9} {'matching':>9} {'missing':>8} "
-        f"{'extra':>6} {'events':>9} {'truth':>9}"
-    ]
-    for name, report in reports.items():
-        logic = report.get("logic_version")
-        oracle = f"the oracle at logic {logic}" if logic else "the newest oracle run"
-        lines.append(
-            f"{name}: rows final up to {report['horizon'] or '- (nothing final yet)'}; "
-            f"compared with {oracle}"
-        )
-        for view in VIEW_NAMES:
-            for part in PARTS:
-                row = report[view][part]
-                lines.append(
-                    f"{name:<12} {view:<22} {part:<9} {row['matching']:>9} {row['missing']:>8} "
-                    f"{row['extra']:>6} {row['events']:>9} {row['truth_events']:>9}"
-                )
-    return "\n".join(lines)
+def compare_architectures(settings: Settings, names: Iterable[str] = ("lambda", "kappa")) -> dict:
+    """`compare_with_truth` for each architecture, by name; an architecture that cannot be
+    compared (Lambda refusing to merge logic versions, no oracle at its logic) gets
+    {"error": the one-line reason} instead, and the others are still compared."""
+    reports = {}
+    for name in names:
+        try:
+            reports[name] = compare_with_truth(settings, name)
+        except LkError as error:
+            reports[name] = {"error": str(error)}
+    return reports

@@ -87,3 +87,32 @@ def format_versions(rows: list[dict]) -> str:
         )
         lines.append(f"    offsets {offsets}")
     return "\n".join(lines)
+
+
+def format_comparison(reports: dict[str, dict]) -> str:
+    """One line per architecture, view and part: matching / missing / extra rows, events; or
+    the reason an architecture was not compared."""
+    from experiments.compare import PARTS, VIEW_NAMES
+
+    lines = [
+        f"{'architecture':<12} {'view':<22} {'part':<9} {'matching':>9} {'missing':>8} "
+        f"{'extra':>6} {'events':>9} {'truth':>9}"
+    ]
+    for name, report in reports.items():
+        if "error" in report:
+            lines.append(f"{name}: not compared: {report['error']}")
+            continue
+        logic = report.get("logic_version")
+        oracle = f"the oracle at logic {logic}" if logic else "the newest oracle run"
+        lines.append(
+            f"{name}: rows final up to {report['horizon'] or '- (nothing final yet)'}; "
+            f"compared with {oracle}"
+        )
+        for view in VIEW_NAMES:
+            for part in PARTS:
+                row = report[view][part]
+                lines.append(
+                    f"{name:<12} {view:<22} {part:<9} {row['matching']:>9} {row['missing']:>8} "
+                    f"{row['extra']:>6} {row['events']:>9} {row['truth_events']:>9}"
+                )
+    return "\n".join(lines)

@@ -5,13 +5,14 @@ from dataclasses import replace
 
 import pytest
 
-from architectures.lambda_architecture import run_batch
-from experiments.compare import compare_with_truth, format_comparison
-from experiments.truth import compute_truth
-from kappa.job import KappaOptions, run_kappa
-from kappa.versions import switch
+from architectures.kappa_architecture import run_version
+from architectures.lambda_architecture import run_batch, run_speed
+from experiments.compare import compare_with_truth
+from experiments.oracle.truth import compute_truth
+from kappa.job import KappaOptions
+from lk.formats import format_comparison
 from serving_layer.catalog import refresh_catalog
-from speed_layer.job import run_speed, speed_options
+from speed_layer.job import speed_options
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import SCENARIOS
@@ -31,8 +32,7 @@ def run_lambda(settings) -> None:
 
 def run_kappa_v1(settings) -> None:
     options = KappaOptions(until_caught_up=True, watermark=WATERMARK, replay_min_partitions=8)
-    run_kappa(settings, 1, options)
-    switch(settings, 1)
+    run_version(settings, 1, options)  # the first version goes into service once caught up
 
 
 @pytest.fixture(params=["lambda", "kappa"])

@@ -105,11 +105,13 @@ def test_each_package_imports_only_what_its_room_allows(package: str) -> None:
 
 
 def test_the_oracle_imports_nothing_of_the_pipelines() -> None:
-    oracle = [(name, path) for name, path in modules() if name.split(".")[:2] == ORACLE]
+    known = dict(modules())
+    oracle = [(name, path) for name, path in known.items() if name.split(".")[:2] == ORACLE]
     assert oracle, "the oracle package experiments/oracle/ is missing"
     wrong = []
     for name, path in oracle:
-        for target in imported(path):
+        # `from core.settings import Settings` names the module core.settings
+        for target in {t if t in known else t.rpartition(".")[0] for t in imported(path)}:
             if target.split(".")[:2] != ORACLE and target not in ORACLE_MAY_IMPORT:
                 wrong.append(f"{name} imports {target}")
         if "pyspark" in path.read_text():

@@ -8,7 +8,8 @@ from core.atomic import write_json
 from core.errors import LkError
 from core.layout import Layout
 from core.settings import Settings
-from experiments.compare import compare_with_truth, format_comparison
+from experiments.compare import compare_with_truth
+from lk.formats import format_comparison
 from serving_layer.catalog import refresh_catalog
 from tests.serving_layer.files import batch_version, oracle, session, stream_job, write
 

@@ -1,21 +1,25 @@
-"""`lk truth`: the whole log read, every record accepted or rejected, views published atomically."""
+"""`lk truth`: the whole log read, every record accepted or rejected, the views of one logic
+version published atomically under truth/<logic version>/."""
 
 import dataclasses
 import json
+import os
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
 import pytest
 
-from core.errors import LkError
+from core.errors import LkError, NotRetryable
 from core.layout import Layout
 from core.settings import Settings
-from experiments import truth
-from experiments.truth import LogRecord, classify, compute_truth, format_summary, read_log
-from views.catalog import VIEW_NAMES
-from views.validation import check_record
+from experiments.oracle import truth
+from experiments.oracle.log import LogRecord, read_log
+from experiments.oracle.params import VIEW_NAMES
+from experiments.oracle.report import format_summary
+from experiments.oracle.tables import classify
+from experiments.oracle.truth import compute_truth
 from workloads.generator import generate
 from workloads.malformed import MALFORMED_KINDS
 from workloads.producer import send_records
@@ -23,8 +27,8 @@ from workloads.records import encode_event
 from workloads.scenarios import SCENARIOS
 
 OUTPUTS = (*VIEW_NAMES, "rejected")
-TOMBSTONE_REASON = check_record(None).reason
-"""A record without a value is rejected; the reason is the validator's (today not_an_object)."""
+TOMBSTONE_REASON = "invalid_json"
+"""A record without a value (a tombstone) holds no JSON text at all."""
 
 
 def utc(*parts: int) -> datetime:
@@ -89,14 +93,23 @@ def test_classify_types_accepted_events_and_keeps_rejected_bytes():
     ]
 
 
+def fake_log(monkeypatch, records: list[LogRecord]) -> None:
+    """The oracle reads `records` instead of asking Kafka."""
+    monkeypatch.setattr(truth, "end_offsets", lambda bootstrap, topic: {0: 3, 1: 3})
+    monkeypatch.setattr(truth, "read_log", lambda settings, end: list(records))
+
+
 def test_compute_truth_publishes_every_file_and_a_balanced_summary(tmp_path, monkeypatch):
     settings = Settings.from_env(data_dir=tmp_path, topic="topic-x")
-    monkeypatch.setattr(truth, "end_offsets", lambda bootstrap, topic: {0: 3, 1: 3})
-    monkeypatch.setattr(truth, "read_log", lambda settings, end: list(LOG))
+    fake_log(monkeypatch, LOG)
+    renamed = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: renamed.append((a, b)) or real_replace(a, b))
 
+    before = datetime.now(UTC)
     summary = compute_truth(settings)
 
-    folder = Layout(tmp_path).truth
+    folder = Layout(tmp_path).truth_version("v1")
     assert summary["balanced"] is True
     assert (summary["records_read"], summary["accepted"], summary["rejected"]) == (6, 3, 3)
     assert (summary["distinct_events"], summary["duplicates"]) == (2, 1)
@@ -106,10 +119,26 @@ def test_compute_truth_publishes_every_file_and_a_balanced_summary(tmp_path, mon
     assert summary["end_offsets"] == {"0": 3, "1": 3}
     assert summary["first_event_time"] == "2026-01-01T00:00:30.250000+00:00"
     assert summary["logic_version"] == "v1"
-    assert json.loads((folder / "summary.json").read_text())["accepted"] == 3
+    assert summary["folder"] == str(folder)
+    computed_at = datetime.fromisoformat(summary["computed_at"])
+    assert computed_at.utcoffset() == timedelta(0)
+    assert before <= computed_at <= datetime.now(UTC)
+    written = json.loads((folder / "summary.json").read_text())
+    assert (written["accepted"], written["logic_version"]) == (3, "v1")
+    assert written["computed_at"] == summary["computed_at"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{name}.parquet" for name in OUTPUTS] + ["summary.json", ".lock"]
     )
+    # Every file was written under a hidden temporary name in its folder, then renamed into
+    # place; summary.json last, so a reader that sees it sees every file of the run.
+    assert [os.path.basename(final) for _, final in renamed] == [
+        *(f"{name}.parquet" for name in OUTPUTS),
+        "summary.json",
+    ]
+    for temporary, final in renamed:
+        assert os.path.dirname(temporary) == os.path.dirname(final) == str(folder)
+        assert os.path.basename(temporary).startswith(".")
+        assert str(temporary).endswith(".tmp")
     connection = duckdb.connect()
     totals = connection.sql(
         f"SELECT * FROM read_parquet('{folder / 'user_totals.parquet'}')"
@@ -123,16 +152,56 @@ def test_compute_truth_publishes_every_file_and_a_balanced_summary(tmp_path, mon
 
 def test_a_second_run_replaces_the_files(tmp_path, monkeypatch):
     settings = Settings.from_env(data_dir=tmp_path, topic="topic-x")
-    monkeypatch.setattr(truth, "end_offsets", lambda bootstrap, topic: {0: 3, 1: 3})
-    monkeypatch.setattr(truth, "read_log", lambda settings, end: list(LOG))
+    fake_log(monkeypatch, LOG)
     compute_truth(settings)
-    monkeypatch.setattr(truth, "read_log", lambda settings, end: list(LOG[:2]))
-    summary = compute_truth(settings, "v2")
-    assert summary["logic_version"] == "v2"
+    fake_log(monkeypatch, LOG[:2])
+    summary = compute_truth(settings)
     assert summary["records_read"] == 2
     assert "records were read" in format_summary(summary)
-    rejected = Layout(tmp_path).truth / "rejected.parquet"
+    folder = Layout(tmp_path).truth_version("v1")
+    rejected = folder / "rejected.parquet"
     assert duckdb.execute(f"SELECT count(*) FROM read_parquet('{rejected}')").fetchone() == (0,)
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_each_logic_version_has_its_own_folder(tmp_path, monkeypatch):
+    settings = Settings.from_env(data_dir=tmp_path, topic="topic-x")
+    fake_log(
+        monkeypatch,
+        [  # two events 7 minutes apart: two v1 sessions, one v2 session
+            LogRecord(0, 0, 0, event("a", event_time="2026-01-01T00:00:00.000Z")),
+            LogRecord(0, 1, 0, event("b", event_time="2026-01-01T00:07:00.000Z")),
+        ],
+    )
+    layout = Layout(tmp_path)
+    compute_truth(settings, "v1")
+    v1_files = {p.name: p.stat().st_mtime_ns for p in layout.truth_version("v1").iterdir()}
+    summary = compute_truth(settings, "v2")
+
+    assert summary["logic_version"] == "v2"
+    assert summary["folder"] == str(layout.truth_version("v2"))
+    assert {p.name: p.stat().st_mtime_ns for p in layout.truth_version("v1").iterdir()} == v1_files
+    for version, sessions in (("v1", 2), ("v2", 1)):
+        folder = layout.truth_version(version)
+        assert json.loads((folder / "summary.json").read_text())["logic_version"] == version
+        path = folder / "user_sessions.parquet"
+        count = duckdb.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+        assert count == sessions, version
+    assert not list(layout.truth.glob("*.parquet"))  # nothing outside the version folders
+
+
+def test_an_unknown_logic_version_is_refused_before_kafka_is_asked(tmp_path, monkeypatch):
+    settings = Settings.from_env(data_dir=tmp_path, topic="topic-x")
+
+    def no_kafka(*args, **kwargs):
+        raise AssertionError("Kafka was asked")
+
+    monkeypatch.setattr(truth, "end_offsets", no_kafka)
+    monkeypatch.setattr(truth, "read_log", no_kafka)
+    with pytest.raises(NotRetryable) as refused:
+        compute_truth(settings, "v9")
+    assert str(refused.value) == "unknown logic version 'v9'; choose one of: v1, v2"
+    assert not Layout(tmp_path).truth.exists()
 
 
 def test_a_missing_broker_is_one_readable_error(tmp_path):
@@ -163,7 +232,7 @@ def test_truth_from_a_real_dirty_log(kafka, topic, tmp_path):
         MALFORMED_KINDS
     )
 
-    folder = Layout(tmp_path).truth
+    folder = Layout(tmp_path).truth_version("v1")
     connection = duckdb.connect()
     for name in OUTPUTS:
         path = folder / f"{name}.parquet"
@@ -183,3 +252,27 @@ def test_truth_from_a_real_dirty_log(kafka, topic, tmp_path):
     assert len(part) == sum(half.values())
     assert [(r.partition, r.offset) for r in part] == sorted((r.partition, r.offset) for r in part)
     assert all(r.offset < half[str(r.partition)] for r in part)
+
+
+@pytest.mark.slow
+def test_records_of_an_aborted_transaction_are_not_read(kafka, topic, tmp_path):
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, transactional_id=f"t-{topic}")
+    producer.init_transactions()
+    for ids, commit in ((["a", "b", "c"], True), (["x", "y"], False), (["d"], True)):
+        producer.begin_transaction()
+        for event_id in ids:
+            producer.send(topic, event(event_id), partition=0)
+        producer.flush()  # in the log before the transaction ends, aborted or not
+        producer.commit_transaction() if commit else producer.abort_transaction()
+    producer.close()
+    settings = dataclasses.replace(kafka, topic=topic, data_dir=tmp_path)
+
+    summary = compute_truth(settings)
+
+    # Offsets 0-2 committed, 3 a marker, 4-5 aborted, 6 a marker, 7 committed, 8 a marker.
+    assert summary["end_offsets"]["0"] == 9
+    assert (summary["records_read"], summary["accepted"], summary["distinct_events"]) == (4, 4, 4)
+    assert summary["balanced"] is True
+    assert "9 offsets but 4 records were read" in format_summary(summary)

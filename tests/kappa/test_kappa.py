@@ -5,11 +5,14 @@ from dataclasses import replace
 
 import pytest
 
+from architectures.kappa_architecture import retire, rollback, run_version, switch
 from core.atomic import write_json
 from core.errors import LkError
 from core.layout import Layout
+from experiments.compare import compare_with_truth
+from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions, run_kappa
-from kappa.versions import retire, rollback, serving, switch
+from kappa.versions import serving
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 from tests.processes import LoopingReader, kill_after_micro_batches, serving_rows
@@ -54,22 +57,20 @@ def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_
     records = list(generate(SCENARIOS["steady"], seed=42, events=6000))
     send_records(records, kafka.bootstrap, topic, paced=False, total=None)
     v1 = KappaOptions(until_caught_up=True, watermark="1 minute")
-    run_kappa(settings, 1, v1)
-    switch(settings, 1)
-    refresh_catalog(settings)
+    run_version(settings, 1, v1)  # the first version goes into service by itself
     v1_rows = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")[1][0]
 
     sessions = "SELECT count(*), coalesce(sum(events), 0) FROM kappa_user_sessions"
     with LoopingReader(settings, sessions, tmp_path) as reader:
-        run_kappa(settings, 2, replace(v1, logic_version="v2"))  # a 10-minute session gap
+        run_version(settings, 2, replace(v1, logic_version="v2"))  # a 10-minute session gap
+        assert serving(Layout(tmp_path))["current"] == 1  # a later version waits for a switch
         switched = switch(settings, 2)
-        refresh_catalog(settings)
         v2_rows = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")[1][0]
         assert switched["previous"] == 1
         with pytest.raises(LkError, match="in service"):
             retire(settings, 2)
+        compare_v2_with_its_own_oracle(settings)
         rolled = rollback(settings)
-        refresh_catalog(settings)
         assert rolled["current"] == 1 and rolled["previous"] == 2
     after_rollback = run_query(settings, "SELECT count(*), sum(events) FROM kappa_user_sessions")
     assert after_rollback[1][0] == v1_rows
@@ -91,7 +92,22 @@ def test_v2_switch_and_rollback_while_a_reader_queries(kafka, topic, spark, tmp_
     with pytest.raises(LkError, match="has not finished replaying"):
         switch(settings, 3)
 
-    retire(settings, 2, before_delete=lambda: refresh_catalog(settings))
+    retire(settings, 2)
     assert run_query(settings, "SELECT count(*) FROM rejected_events")[1][0][0] >= 0
     assert serving(Layout(tmp_path))["previous"] is None
     assert not Layout(tmp_path).kappa_version(2).root.exists()
+
+
+def compare_v2_with_its_own_oracle(settings) -> None:
+    """`lk compare` on v2 in service compares with the v2 oracle: its sessions (10-minute gap)
+    match that oracle exactly where final, and could not match the v1 oracle (5 minutes)."""
+    compute_truth(settings, "v1")
+    compute_truth(settings, "v2")
+    refresh_catalog(settings)  # as `lk truth` does
+    report = compare_with_truth(settings, "kappa")
+    assert report["logic_version"] == "v2"
+    final = report["user_sessions"]["complete"]
+    assert final["matching"] > 0 and final["missing"] == final["extra"] == 0, final
+    _, [(v1_sessions,)] = run_query(settings, "SELECT count(*) FROM truth_v1_user_sessions")
+    _, [(v2_sessions,)] = run_query(settings, "SELECT count(*) FROM truth_v2_user_sessions")
+    assert v1_sessions > v2_sessions  # a longer gap merges sessions: the two oracles differ

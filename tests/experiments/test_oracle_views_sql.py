@@ -1,4 +1,5 @@
-"""The DuckDB oracle: golden rows on tiny literal events, and the same rows as Spark's views."""
+"""The oracle's DuckDB SQL: golden rows on tiny literal events, at the edges where views go wrong.
+(The same rows as Spark's views: test_oracle_vs_spark.py.)"""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -7,13 +8,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from experiments.oracle_sql import oracle_views, view_sql
-from experiments.truth import EVENTS_SCHEMA
-from views.catalog import VIEW_NAMES, views_at
-from views.validation import check_record, parse_event_time
-from workloads.generator import generate
-from workloads.records import encode_event
-from workloads.scenarios import SCENARIOS
+from core.errors import NotRetryable
+from experiments.oracle.params import VIEW_NAMES
+from experiments.oracle.tables import EVENTS_SCHEMA
+from experiments.oracle.views_sql import oracle_sql, oracle_views, view_sql
 
 
 def utc(*parts: int) -> datetime:
@@ -235,74 +233,6 @@ def test_view_sql_reads_another_relation_by_name():
     assert connection.sql(sql).fetchall() == [("u1", at(0), 1, 0, Decimal("0.00"))]
 
 
-# --- the oracle and Spark agree -------------------------------------------------------------
-
-
-def _cross_check_events() -> list[tuple]:
-    """Accepted generated events (late, out of order, duplicated) plus hand-made edge cases, as
-    (event_id, user_id, action, product_id, amount, aware UTC event_time)."""
-    scenario = SCENARIOS["dirty"].with_overrides(users=20, rate=2.0)
-    values = [record.value for record in generate(scenario, seed=5, events=400)]
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    edges = [  # (user, action, amount, offset from the start)
-        ("edge1", "view", 0, timedelta(minutes=3)),  # on a window edge
-        ("edge1", "click", 0, timedelta(minutes=8)),  # exactly the v1 gap later
-        ("edge1", "purchase", 12.34, timedelta(minutes=13, milliseconds=1)),  # just over it
-        ("edge1", "view", 0, timedelta(minutes=23, milliseconds=1)),  # exactly the v2 gap
-        ("edge2", "view", 0, timedelta(hours=1)),  # on the hour
-        ("edge2", "view", 0, timedelta(hours=1)),  # a second event at the same instant
-        ("edge2", "purchase", 0.01, timedelta(hours=1, microseconds=-1)),
-    ]
-    for index, (user, action, amount, offset) in enumerate(edges):
-        event = {
-            "event_id": f"edge-{index}",
-            "user_id": user,
-            "action": action,
-            "product_id": None,
-            "amount": amount,
-            "event_time": (start + offset).isoformat(timespec="microseconds"),
-        }
-        values.append(encode_event(event))
-    values.append(values[-1])  # a duplicate of an edge event
-    rows = []
-    for value in values:
-        checked = check_record(value)
-        if checked.accepted:
-            event = checked.event
-            rows.append(
-                (
-                    event["event_id"],
-                    event["user_id"],
-                    event["action"],
-                    event["product_id"],
-                    Decimal(str(event["amount"])).quantize(Decimal("0.01")),
-                    parse_event_time(event["event_time"]),
-                )
-            )
-    return rows
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("version", ["v1", "v2"])
-def test_the_oracle_gives_exactly_the_rows_of_the_spark_views(spark, version):
-    from views.events import spark_event_schema
-
-    rows = _cross_check_events()
-    assert len(rows) > 400  # duplicates ride along
-    assert len({r[0] for r in rows}) < len(rows)
-    frame = spark.createDataFrame(rows, spark_event_schema())
-
-    connection = connection_with()
-    columns = {name: [] for name in EVENTS_SCHEMA.names}
-    for offset, (event_id, user, action, product, amount, when) in enumerate(rows):
-        values = (event_id, user, action, product, amount, when.replace(tzinfo=None), 0, offset)
-        for name, value in zip(EVENTS_SCHEMA.names, values, strict=True):
-            columns[name].append(value)
-    connection.register("events", pa.Table.from_pydict(columns, schema=EVENTS_SCHEMA))
-    oracle = oracle_views(connection, version)
-
-    for view in views_at(version):
-        spark_rows = sorted(tuple(row) for row in view.apply(frame).collect())
-        oracle_rows = sorted(oracle[view.name].fetchall())
-        assert len(oracle_rows) > 10, view.name
-        assert oracle_rows == spark_rows, view.name
+def test_an_unknown_logic_version_is_one_readable_line():
+    with pytest.raises(NotRetryable, match="unknown logic version 'v9'; choose one of: v1, v2"):
+        oracle_sql("v9")

@@ -2,7 +2,8 @@
 
 Every query reads a relation `events(event_id, user_id, action, product_id, amount DECIMAL(12,2),
 event_time TIMESTAMP, kafka_partition INT, kafka_offset BIGINT)` of accepted events with the
-duplicates still in, and reproduces the semantics of `views.definitions` on Spark:
+duplicates still in, and gives the rows of that view as DESIGN.md defines them (the Spark views
+must give the same rows):
 
 - each event_id counts once: the copy with the lowest (kafka_partition, kafka_offset) is kept;
 - windows are aligned to the Unix epoch; a window holds the events with start <= t < end;
@@ -22,7 +23,7 @@ from collections.abc import Callable, Mapping
 
 import duckdb
 
-from views.catalog import views_at
+from experiments.oracle.params import view_params
 
 REVENUE_TYPE = "DECIMAL(14,2)"
 SOURCE = "events"
@@ -91,19 +92,24 @@ ORDER BY window_start, action
 
 
 def action_counts_sql(window: str = "1 minute", *, source: str = SOURCE) -> str:
-    """SQL with one row per tumbling event-time window and action: events and purchase revenue."""
+    """SQL with one row per tumbling event-time window (length `window`, e.g. "1 minute") and
+    action: window_start, window_end (naive UTC), action, events (distinct events), revenue
+    (sum of purchase amounts in currency units, DECIMAL(14,2))."""
     return _windowed_counts_sql(window, window, source)
 
 
 def action_counts_sliding_sql(
     window: str = "5 minutes", slide: str = "1 minute", *, source: str = SOURCE
 ) -> str:
-    """SQL with one row per sliding window (length `window`, every `slide`) and action."""
+    """SQL with one row per sliding window (length `window`, starting every `slide`) and
+    action, with the columns of `action_counts_sql`; an event is in every window covering it."""
     return _windowed_counts_sql(window, slide, source)
 
 
 def user_sessions_sql(gap: str = "5 minutes", *, source: str = SOURCE) -> str:
-    """SQL with one row per user session: span (last event + gap), counts per action, revenue."""
+    """SQL with one row per user session (events at most `gap` apart): user_id, session_start
+    (first event), session_end (last event + gap; naive UTC), events, views, clicks, purchases
+    (counts of distinct events) and revenue (currency units, DECIMAL(14,2))."""
     gap_interval = f"CAST({_literal(gap)} AS INTERVAL)"
     return f"""
 WITH distinct_events AS ({distinct_events_sql(source)}),
@@ -140,7 +146,8 @@ ORDER BY user_id, session_start
 
 
 def user_totals_sql(period: str = "1 hour", *, source: str = SOURCE) -> str:
-    """SQL with one row per user and epoch-aligned `period` (hour): events, purchases, revenue."""
+    """SQL with one row per user and epoch-aligned `period` (an hour): user_id, hour_start
+    (naive UTC), events, purchases (counts of distinct events), revenue (currency units)."""
     period_us = _interval_us(period)
     return f"""
 WITH distinct_events AS ({distinct_events_sql(source)}),
@@ -169,19 +176,25 @@ SQL_BUILDERS: dict[str, Callable[..., str]] = {
 
 
 def view_sql(name: str, params: Mapping[str, str], *, source: str = SOURCE) -> str:
-    """SQL whose rows are the rows of view `name` with these parameters (catalog `View.params`)."""
+    """SQL whose rows are the rows of view `name` with these parameters (interval strings such
+    as {"gap": "5 minutes"}, as `params.view_params` gives them)."""
     return SQL_BUILDERS[name](**params, source=source)
 
 
-def oracle_sql(version: str = "v1", *, source: str = SOURCE) -> dict[str, str]:
-    """The SQL of every view of a logic version, by view name; a row is one row of that view."""
+def oracle_sql(logic_version: str = "v1", *, source: str = SOURCE) -> dict[str, str]:
+    """The SQL of every view of a logic version, by view name; a row of each query is one row
+    of that view. NotRetryable for an unknown logic version."""
     return {
-        view.name: view_sql(view.name, view.params, source=source) for view in views_at(version)
+        name: view_sql(name, params, source=source)
+        for name, params in view_params(logic_version).items()
     }
 
 
 def oracle_views(
-    connection: duckdb.DuckDBPyConnection, version: str = "v1", *, source: str = SOURCE
+    connection: duckdb.DuckDBPyConnection, logic_version: str = "v1", *, source: str = SOURCE
 ) -> dict[str, duckdb.DuckDBPyRelation]:
-    """Each view of a logic version as a DuckDB relation over `source` on this connection."""
-    return {name: connection.sql(sql) for name, sql in oracle_sql(version, source=source).items()}
+    """Each view of a logic version as a DuckDB relation over `source` on this connection
+    (view name -> relation; a row is one row of that view)."""
+    return {
+        name: connection.sql(sql) for name, sql in oracle_sql(logic_version, source=source).items()
+    }
