@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="batch_layer/job.py")
     parser.add_argument("step", choices=["ingest", "views"])
     parser.add_argument("--until", type=datetime.fromisoformat)
-    parser.add_argument("--logic-version", required=True)
+    parser.add_argument("--logic-version")
     parser.add_argument("--lateness")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from batch_layer.ingest import ingest
     from core.atomic import write_json
     from core.errors import readable
-    from core.settings import DEFAULT_LATENESS, Settings
+    from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION, Settings
     from core.spark import spark_session
 
     settings = Settings.from_env()
@@ -38,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
             result = ingest(spark, settings, args.until)
         else:
             result = compute_views(
-                spark, settings, args.logic_version, args.lateness or DEFAULT_LATENESS
+                spark,
+                settings,
+                args.logic_version or DEFAULT_LOGIC_VERSION,
+                args.lateness or DEFAULT_LATENESS,
             )
     except Exception as error:
         if (line := readable(error)) is None:
