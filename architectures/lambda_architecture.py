@@ -13,14 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from batch_layer.batch_views import compute_views, publish
-from batch_layer.ingest import ingest
+from batch_layer.ingest import ingest, start_over
 from core.durations import checked_duration
 from core.kafka_client import end_offsets
+from core.layout import Layout
 from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION, REPO_ROOT, Settings
 from core.spark import spark_session
 from core.spark_submit import spark_submit
 from serving_layer.catalog import refresh_catalog
 from streaming.options import StreamOptions
+from streaming.runner import check_same_job
 
 BATCH_JOB = REPO_ROOT / "batch_layer" / "job.py"
 """The batch layer's spark-submit entry point (its `ingest` and `views` steps)."""
@@ -98,8 +100,12 @@ def run_speed(
     """Run the speed layer until caught up (`options.until_caught_up`) or stopped (SIGTERM,
     Ctrl-C); the catalog is refreshed once its queries run and again at the end. Returns its
     final status (offsets, lag, watermark, late events dropped per view) and `catalog`, what
-    the last refresh served (with `lambda_refused` when batch and speed logic differ)."""
+    the last refresh served (with `lambda_refused` when batch and speed logic differ).
+    TopicRecreated (one line, before Spark starts) if its checkpoints read a deleted topic."""
     from speed_layer.job import run_speed as run_speed_layer
+
+    layout = Layout(settings.data_dir)
+    check_same_job(settings, layout.speed, options, start_over=start_over(layout))
 
     def started() -> None:
         refresh_catalog(settings)  # the speed views now have files to point at

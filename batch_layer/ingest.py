@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 from core.atomic import clear_staging, publish_dir, read_json, staging_dir, write_json
 from core.errors import LkError
-from core.kafka_client import end_offsets, offsets_before
+from core.kafka_client import (
+    SPARK_READ_OPTIONS,
+    check_topic_id,
+    end_offsets,
+    offsets_before,
+    topic_id,
+)
 from core.layout import Layout, numbered
 from core.locks import exclusive_lock
 
@@ -32,6 +38,8 @@ MASTER_COLUMNS = (
 )
 """A master-dataset row: one accepted Kafka record (duplicates kept: the log is the truth),
 stored under event_date=/event_hour= folders."""
+TOPIC_FILE = "topic.json"
+"""In the ingest folder: the topic id adopted for runs committed before runs recorded it."""
 
 
 def committed_runs(layout: Layout) -> list[tuple[int, Path]]:
@@ -41,6 +49,13 @@ def committed_runs(layout: Layout) -> list[tuple[int, Path]]:
 
 def committed_offsets(layout: Layout, topic: str) -> dict[int, int]:
     """The next offset to read per partition: where the last committed run stopped."""
+    last = _last_commit(layout, topic)
+    return {int(p): offset for p, offset in last.get("end", {}).items()}
+
+
+def _last_commit(layout: Layout, topic: str) -> dict:
+    """The offsets.json of the last committed run ({} before the first); LkError if it read
+    another topic."""
     runs = committed_runs(layout)
     if not runs:
         return {}
@@ -50,19 +65,48 @@ def committed_offsets(layout: Layout, topic: str) -> dict[int, int]:
             f"{layout.ingest} holds topic {last.get('topic')!r}, not {topic!r}: "
             "use one data directory per topic (--data-dir)"
         )
-    return {int(p): offset for p, offset in last["end"].items()}
+    return last
+
+
+def start_over(layout: Layout) -> str:
+    """What a user does when the master dataset holds a log that no longer exists."""
+    return (
+        f"start Lambda over on the new log with a new --data-dir, or remove {layout.root / 'lambda'}"
+        " (master dataset, batch views, speed checkpoints) and run again from offset 0"
+    )
+
+
+def _checked_topic_id(layout: Layout, settings: Settings, last: dict) -> str:
+    """The topic's id now, once it is the one the committed runs read (TopicRecreated if not).
+    Runs committed before ids were recorded: the id is recorded now (`topic.json`)."""
+    current = topic_id(settings.bootstrap, settings.topic)
+    if not last:
+        return current
+    adopted = layout.ingest / TOPIC_FILE
+    recorded = last.get("topic_id") or (read_json(adopted) or {}).get("topic_id")
+    check_topic_id(
+        settings.topic, recorded, current, state=layout.ingest, start_over=start_over(layout)
+    )
+    if not recorded and current:
+        write_json(adopted, {"topic": settings.topic, "topic_id": current})
+    return current
 
 
 def ingest(spark: SparkSession, settings: Settings, until: datetime | None = None) -> dict:
     """Append the records after the committed offsets (up to those ingested before `until`,
-    or up to the end of the log) to the master dataset; return what the run did."""
+    or up to the end of the log) to the master dataset; return what the run did: `records`
+    read (= `events` accepted + `rejected`), the `offsets_spanned` from `start` to `end`, and
+    `offsets_without_record` among them (transaction markers and aborted records, never read).
+    TopicRecreated (one line) if the topic is not the one the committed runs read."""
     from views.parse import parse_events
 
     layout = Layout(settings.data_dir)
     started = time.monotonic()
     with exclusive_lock(layout.ingest / ".lock"):
         clear_staging(layout.ingest)
-        start = committed_offsets(layout, settings.topic)
+        last = _last_commit(layout, settings.topic)
+        current_id = _checked_topic_id(layout, settings, last)
+        start = {int(p): offset for p, offset in last.get("end", {}).items()}
         if until is None:
             end = end_offsets(settings.bootstrap, settings.topic)
         else:
@@ -70,37 +114,41 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
         if until is None and any(end.get(p, 0) < offset for p, offset in start.items()):
             raise LkError(
                 f"topic {settings.topic!r} ends before the offsets already ingested "
-                f"({end} < {start}): was it deleted and created again? Use a new --data-dir"
+                f"({end} < {start}): was it deleted and created again? {start_over(layout)}"
             )
         start = {p: start.get(p, 0) for p in end}
         end = {p: max(end[p], start[p]) for p in end}  # an older --until cut: nothing to read
-        records = sum(end[p] - start[p] for p in end)
+        spanned = sum(end[p] - start[p] for p in end)
         summary = {
             "topic": settings.topic,
+            "topic_id": current_id,
             "start": start,
             "end": end,
-            "records": records,
+            "offsets_spanned": spanned,
             "until": until.isoformat() if until else None,
         }
-        if records == 0:
-            return {**summary, "run": None, "events": 0, "rejected": 0, "seconds": 0.0}
+        if spanned == 0:
+            return {**summary, "run": None, "records": 0, "events": 0, "rejected": 0,
+                    "offsets_without_record": 0, "seconds": 0.0}  # fmt: skip
 
         runs = committed_runs(layout)
         run = runs[-1][0] + 1 if runs else 1
         staged = staging_dir(layout.ingest, f"run={run:06d}")
         parsed = parse_events(_read_kafka(spark, settings, start, end)).persist()
         try:
-            events, rejected = _count_verdicts(parsed)
-            _write_events(parsed, staged / "events")
+            records, events, rejected = _count_verdicts(parsed)
+            if events:
+                _write_events(parsed, staged / "events")
             _write_rejected(parsed, staged / "rejected")
         finally:
             parsed.unpersist()
-        if events + rejected != records:
+        if events + rejected != records or records > spanned:
             raise LkError(
-                f"ingest read {events + rejected} records where the offsets promise {records}: "
-                "a compacted or transactional topic has gaps this project does not expect"
+                f"ingest read {records} records ({events} accepted + {rejected} rejected) "
+                f"from {spanned} offsets: the counts do not balance; nothing was committed"
             )
-        summary.update(run=run, events=events, rejected=rejected)
+        summary.update(run=run, records=records, events=events, rejected=rejected)
+        summary["offsets_without_record"] = spanned - records  # markers and aborted records
         summary["committed_at"] = datetime.now(UTC).isoformat()
         write_json(staged / "offsets.json", summary)
         publish_dir(staged, layout.ingest_run(run))  # the commit: data and offsets at once
@@ -136,6 +184,7 @@ def _read_kafka(
         .option("assign", json.dumps({topic: sorted(end)}))
         .option("startingOffsets", json.dumps({topic: {str(p): o for p, o in start.items()}}))
         .option("endingOffsets", json.dumps({topic: {str(p): o for p, o in end.items()}}))
+        .options(**SPARK_READ_OPTIONS)  # read committed: offsets have gaps, rows are counted
         .load()
     )
 
@@ -160,15 +209,16 @@ def _write_rejected(parsed: DataFrame, folder: Path) -> None:
     rejected_records(parsed).coalesce(1).write.parquet(str(folder))
 
 
-def _count_verdicts(parsed: DataFrame) -> tuple[int, int]:
-    """(accepted, rejected) records."""
+def _count_verdicts(parsed: DataFrame) -> tuple[int, int, int]:
+    """(records read, accepted, rejected): one row of `parsed` is one Kafka record read."""
     from pyspark.sql import functions as F
 
     row = parsed.agg(
+        F.count(F.lit(1)).alias("read"),
         F.count_if(F.col("reason").isNull()).alias("accepted"),
         F.count_if(F.col("reason").isNotNull()).alias("rejected"),
     ).first()
-    return int(row["accepted"]), int(row["rejected"])
+    return int(row["read"]), int(row["accepted"]), int(row["rejected"])
 
 
 def _millis(moment: datetime) -> int:

@@ -10,13 +10,25 @@ from typing import TypeVar
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from core.errors import LkError
+from core.errors import LkError, NotRetryable
 
 TOPIC_CONFIG = {
     "message.timestamp.type": "LogAppendTime",  # the record timestamp is the ingestion time
     "retention.ms": "-1",  # the log is the source of truth: keep it forever
     "retention.bytes": "-1",
 }
+ISOLATION_LEVEL = "read_committed"
+"""How every offset and record of the pipelines is read (DESIGN.md): records of aborted
+transactions never count, and a partition ends at its last stable offset."""
+SPARK_POLL_TIMEOUT_MS = 5_000
+"""Spark's Kafka reader polls this long for the next record of a range (default 120 s). A range
+that ends in transaction markers has no record to return, so each such poll waits this out."""
+SPARK_READ_OPTIONS = {
+    "kafka.isolation.level": ISOLATION_LEVEL,
+    "kafkaConsumer.pollTimeoutMs": str(SPARK_POLL_TIMEOUT_MS),
+}
+"""Options of every Spark read of the topic (batch and streaming): read committed, and no
+two-minute wait on a range that ends in markers."""
 CONNECT_TIMEOUT_MS = 10_000
 BOOTSTRAP_TIMEOUT_MS = 5_000  # how long a missing broker takes to be reported
 
@@ -84,6 +96,36 @@ def ensure_topic(
         return True
 
 
+class TopicRecreated(NotRetryable):
+    """State that recorded offsets of one topic meets a topic of the same name with another id:
+    the topic was deleted and created again, and the old offsets mean nothing on the new log."""
+
+
+def topic_id(bootstrap: str, topic: str) -> str:
+    """The topic's id, a UUID string that changes when the topic is deleted and created again
+    ("" from a broker older than 2.8, which has no ids). LkError if the topic does not exist."""
+    with admin_client(bootstrap) as admin:
+        described = admin.describe_topics([topic])
+    for entry in described:
+        if entry.get("name") == topic and entry.get("error_code") == 0:
+            found = str(entry.get("topic_id") or "")
+            return "" if found.strip("0-") == "" else found
+    raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
+
+
+def check_topic_id(
+    topic: str, recorded: str | None, current: str, *, state: object, start_over: str
+) -> None:
+    """Refuse (TopicRecreated, one line) when `state` (a folder, named in the message) recorded
+    another id of `topic` than the `current` one; `start_over` says what to do instead. Nothing
+    to compare (no id recorded yet, or a broker without ids) passes."""
+    if recorded and current and recorded != current:
+        raise TopicRecreated(
+            f"topic {topic!r} was deleted and created again (id {recorded} in {state}, "
+            f"{current} now): its offsets belong to the old log and are not resumed; {start_over}"
+        )
+
+
 def delete_topic(bootstrap: str, topic: str) -> None:
     """Delete a topic (benchmarks and tests clean up their own)."""
     with admin_client(bootstrap) as admin:
@@ -103,6 +145,7 @@ def _offsets_consumer(bootstrap: str) -> contextlib.AbstractContextManager[Kafka
             bootstrap_servers=bootstrap,
             request_timeout_ms=CONNECT_TIMEOUT_MS + 1,
             bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
+            isolation_level=ISOLATION_LEVEL,
             client_id="lk-offsets",
         ),
     )
@@ -116,7 +159,9 @@ def _partitions(consumer: KafkaConsumer, bootstrap: str, topic: str) -> list[Top
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    """The next offset to be written in each partition of the topic (its end offset)."""
+    """Per partition, where a read-committed reader stops now: the end offset, or the last
+    stable offset while a transaction is open. Offsets may have gaps (transaction markers,
+    aborted records): the number of records read up to it is at most, not exactly, the sum."""
     with _offsets_consumer(bootstrap) as consumer:
         offsets = consumer.end_offsets(_partitions(consumer, bootstrap, topic))
         return {tp.partition: offset for tp, offset in sorted(offsets.items())}
@@ -125,13 +170,13 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 def offsets_before(bootstrap: str, topic: str, timestamp_ms: int) -> dict[int, int]:
     """Per partition, the first offset whose ingestion time is at or after `timestamp_ms`
     (the end offset when every record is older): reading up to it takes exactly the records
-    ingested before that moment, however often it is asked."""
+    ingested before that moment, however often it is asked; never past the last stable offset."""
     with _offsets_consumer(bootstrap) as consumer:
         partitions = _partitions(consumer, bootstrap, topic)
         ends = consumer.end_offsets(partitions)
         found = consumer.offsets_for_times({tp: timestamp_ms for tp in partitions})
         return {
-            tp.partition: found[tp].offset if found.get(tp) is not None else ends[tp]
+            tp.partition: min(found[tp].offset, ends[tp]) if found.get(tp) is not None else ends[tp]
             for tp in partitions
         }
 

@@ -26,10 +26,11 @@ from core.settings import (
     Settings,
 )
 from streaming.options import StreamOptions
-from streaming.runner import follow, start_queries, stop_on_signals
+from streaming.runner import check_same_job, follow, start_queries, stop_on_signals
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
 
 @dataclass(frozen=True)
 class KappaOptions:
@@ -58,6 +59,10 @@ def run_kappa(
     paths.root.mkdir(parents=True, exist_ok=True)
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
     with held_or_refused(paths.root / ".running", f"Kappa v{number} is already running"):
+        # A recreated topic is refused before Spark starts (start_queries checks it again).
+        check_same_job(
+            settings, paths, _replay_options(number, options), start_over=start_over(settings)
+        )
         stop = threading.Event()
         restore = stop_on_signals(stop)  # for the whole run, between the phases too
         try:
@@ -65,6 +70,29 @@ def run_kappa(
             return _replay_then_tail(spark, settings, number, options, on_caught_up, stop)
         finally:
             restore()
+
+
+def start_over(settings: Settings) -> str:
+    """What to do when a version's checkpoint read a topic that was deleted and created again:
+    a new version has a new checkpoint, so it replays the new log from offset 0."""
+    from kappa.versions import versions
+
+    following = max(versions(Layout(settings.data_dir)), default=0) + 1
+    return f"start a new version from offset 0: lk kappa run --version {following}"
+
+
+def _replay_options(number: int, options: KappaOptions) -> StreamOptions:
+    """The streaming options of version N's replay (throughput settings, until caught up)."""
+    return StreamOptions(
+        name=f"kappa-v{number}",
+        logic_version=options.logic_version,
+        watermark=options.watermark,
+        until_caught_up=True,
+        starting_offsets=options.starting_offsets,
+        max_offsets_per_trigger=options.replay_max_offsets,
+        min_partitions=options.replay_min_partitions,
+        keep_rejected=True,
+    )
 
 
 def _replay_then_tail(
@@ -76,19 +104,12 @@ def _replay_then_tail(
     stop: threading.Event,
 ) -> dict:
     paths = Layout(settings.data_dir).kappa_version(number)
-    replay = StreamOptions(
-        name=f"kappa-v{number}",
-        logic_version=options.logic_version,
-        watermark=options.watermark,
-        until_caught_up=True,
-        starting_offsets=options.starting_offsets,
-        max_offsets_per_trigger=options.replay_max_offsets,
-        min_partitions=options.replay_min_partitions,
-        keep_rejected=True,
-    )
+    replay = _replay_options(number, options)
+    hint = start_over(settings)
     started = time.monotonic()
     before = read_json(paths.progress / "latest.json") or {}
-    status = follow(start_queries(spark, settings, paths, replay), paths, replay, stop=stop)
+    queries = start_queries(spark, settings, paths, replay, start_over=hint)
+    status = follow(queries, paths, replay, stop=stop)
     if stop.is_set():
         return status
     _record_catch_up(paths, before, status, time.monotonic() - started)
@@ -103,7 +124,8 @@ def _replay_then_tail(
         min_partitions=None,
         trigger=options.live_trigger,
     )
-    return follow(start_queries(spark, settings, paths, live), paths, live, stop=stop)
+    queries = start_queries(spark, settings, paths, live, start_over=hint)
+    return follow(queries, paths, live, stop=stop)
 
 
 def _record_catch_up(paths: StreamPaths, before: dict, status: dict, seconds: float) -> None:

@@ -188,8 +188,17 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(summary, indent=2))
-    else:
-        print(format_figures(summary))
+    else:  # reasons as "2 wrong_type: amount; 1 invalid_json", or "-" when there are none
+        print(
+            format_figures(
+                {
+                    name: "; ".join(f"{n:,} {reason}" for reason, n in value.items()) or "-"
+                    if isinstance(value, dict)
+                    else value
+                    for name, value in summary.items()
+                }
+            )
+        )
     return 0
 
 

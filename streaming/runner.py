@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
 from core.errors import LkError, first_line
+from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
 from streaming.options import StreamOptions
 from streaming.progress import REJECTED, ProgressRecorder
@@ -34,13 +35,20 @@ if TYPE_CHECKING:
 
 
 def start_queries(
-    spark: SparkSession, settings: Settings, paths: StreamPaths, options: StreamOptions
+    spark: SparkSession,
+    settings: Settings,
+    paths: StreamPaths,
+    options: StreamOptions,
+    *,
+    start_over: str | None = None,
 ) -> list[StreamingQuery]:
-    """Start one query per view (and one for rejected records if asked); checkpoints resume."""
+    """Start one query per view (and one for rejected records if asked); checkpoints resume.
+    TopicRecreated (one line, ending with `start_over`) if the checkpoints read a topic of the
+    same name that was deleted since: Spark would resume the old offsets on the new log."""
     from views.catalog import views_at
 
     views = views_at(options.logic_version)
-    _check_same_job(paths, options, settings.topic)
+    check_same_job(settings, paths, options, start_over=start_over)
     queries = []
     batch_partitions = spark.conf.get("spark.sql.shuffle.partitions")
     # Each query clones the session's settings when it starts, and its checkpoint keeps the
@@ -61,8 +69,18 @@ def start_queries(
     return queries
 
 
-def _check_same_job(paths: StreamPaths, options: StreamOptions, topic: str) -> None:
-    """A checkpoint belongs to one topic, logic and watermark: refuse to resume it with others."""
+def check_same_job(
+    settings: Settings,
+    paths: StreamPaths,
+    options: StreamOptions,
+    *,
+    start_over: str | None = None,
+) -> None:
+    """A checkpoint belongs to one topic (by name and id), logic and watermark: refuse to resume
+    it with others. The first start records them in job.json; a job.json from before topic ids
+    were recorded gets the id now. `start_over`: what the refusal tells the user to do."""
+    topic = settings.topic
+    current_id = topic_id(settings.bootstrap, topic)
     recorded = read_json(paths.state_file)
     wanted = {
         "topic": topic,
@@ -75,11 +93,27 @@ def _check_same_job(paths: StreamPaths, options: StreamOptions, topic: str) -> N
             f"{recorded.get('logic_version')} and watermark {recorded.get('watermark')!r}; "
             "start a new version (or another --data-dir) to change them"
         )
-    if not recorded:
-        write_json(
-            paths.state_file,
-            {**asdict(options), "topic": topic, "started_at": datetime.now(UTC).isoformat()},
+    if recorded:
+        check_topic_id(
+            topic,
+            recorded.get("topic_id"),
+            current_id,
+            state=paths.root,
+            start_over=start_over
+            or f"remove {paths.root} (or use a new --data-dir) to read the new log from offset 0",
         )
+        if not recorded.get("topic_id") and current_id:
+            write_json(paths.state_file, {**recorded, "topic_id": current_id})
+        return
+    write_json(
+        paths.state_file,
+        {
+            **asdict(options),
+            "topic": topic,
+            "topic_id": current_id,
+            "started_at": datetime.now(UTC).isoformat(),
+        },
+    )
 
 
 def _start_view_query(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.kafka_client import SPARK_READ_OPTIONS
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
@@ -13,12 +15,15 @@ if TYPE_CHECKING:
 
 def kafka_source(spark: SparkSession, settings: Settings, options: StreamOptions) -> DataFrame:
     """The topic as a streaming DataFrame of Kafka records (key, value, topic, partition,
-    offset, timestamp = ingestion time), from `options.starting_offsets` on a new checkpoint."""
+    offset, timestamp = ingestion time), from `options.starting_offsets` on a new checkpoint.
+    Read committed: records of aborted transactions never appear, a micro-batch ends at the
+    last stable offset, and offsets have gaps (markers), so rows, not offsets, count records."""
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", settings.bootstrap)
         .option("subscribe", settings.topic)
         .option("startingOffsets", options.starting_offsets)
+        .options(**SPARK_READ_OPTIONS)
     )
     if options.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(options.max_offsets_per_trigger))

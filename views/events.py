@@ -39,6 +39,22 @@ LATEST_EVENT_YEAR = 2100
 MAX_AMOUNT = 10**10
 """Amounts must fit decimal(12,2): a larger number is rejected as a wrong type."""
 
+MAX_RECORD_BYTES = 1_000_000
+"""A record value longer than this many bytes is `invalid_json` (the producer's own cap)."""
+
+MAX_DEPTH = 1000
+"""The most arrays and objects one JSON text may be nested in (Jackson's default, which Spark's
+`parse_json` applies): 1000 levels are read, 1001 are `invalid_json`."""
+
+MAX_NUMBER_DIGITS = 1000
+"""The most digits one number token may have, counted as Spark's JSON reader counts them: the
+digits of the integer part (none for a lone `0`, except when both a fraction and an exponent
+follow), of the fraction and of the exponent; signs, `.` and `e` are not counted."""
+
+MAX_KEY_LENGTH = 50_000
+"""The longest object key, in UTF-16 code units after unescaping, at any depth (Jackson's
+default)."""
+
 REJECTION_REASONS = (
     "invalid_json",
     "not_an_object",

@@ -1,8 +1,27 @@
-"""Kafka records -> typed events or rejections, in Spark: the same rules as `views.validation`.
+"""Kafka records -> typed events or rejections, in Spark SQL (no Python UDF).
 
-Both implementations read the field list of `views.events`; a test runs both over the same
-records and requires the same verdicts, so the batch, speed and Kappa paths reject exactly
-what the Python side (generator checks, oracle) rejects.
+A record is valid when its value is one JSON text (RFC 8259) in UTF-8: a single object and
+nothing after it but JSON whitespace, no repeated keys, no NaN/Infinity, no lone surrogate
+escapes, within the limits of `views.events`; numbers are read as exact decimals. The Python
+validator `views.validation` implements the same rules apart from this module; tests run both
+(and the oracle) over the same byte strings and require the same verdict and reason.
+
+How Spark checks each rule:
+- not UTF-8: `is_valid_utf8` on the value cast to a string (the cast alone replaces bad bytes);
+- repeated keys, NaN/Infinity, lone surrogates, depth > 1000, number tokens > 1000 digits,
+  keys > 50,000 UTF-16 units: `try_parse_json` returns NULL (Jackson's limits;
+  `spark.sql.variant.allowDuplicateKeys` must keep its default, false);
+- nothing after the value: `json_array_length('[' || s || ']') = 1` and of `'[' || s || ',0]'`
+  = 2; that wrapper adds a level, so a text nested exactly 1000 deep is checked without it:
+  an object's last `}` is swapped for `,"":0}` and must add exactly one key (an array: `,0]`,
+  one element);
+- exact amounts: a plain decimal of up to 38 digits is exact in the variant; any other number
+  is a DOUBLE there, and then `from_json` (Jackson's BigDecimal, half-up) reads it exactly when
+  the double is finite and non-zero (a zero double is 0.00; `from_json` would hang on
+  exponents like 1e-50000000, which only ever give a zero double);
+- deep records: `schema_of_variant` recurses and overflows the executor's stack on a value
+  ~1000 levels deep, which stops the SparkContext, so a record with more than SHALLOW_BRACKETS
+  brackets names its containers by casting them instead (see `_kind`).
 """
 
 from __future__ import annotations
@@ -11,79 +30,180 @@ from typing import TYPE_CHECKING
 
 from pyspark.sql import functions as F
 
-from views.events import ACTIONS, EARLIEST_EVENT_YEAR, EVENT_FIELDS, LATEST_EVENT_YEAR, MAX_AMOUNT
-from views.validation import ISO_UTC_PATTERN
+from views.events import (
+    ACTIONS,
+    EARLIEST_EVENT_YEAR,
+    EVENT_FIELDS,
+    LATEST_EVENT_YEAR,
+    MAX_AMOUNT,
+    MAX_RECORD_BYTES,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
 NUMBER_TYPES = ("TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
 RECORD_COLUMNS = ("topic", "partition", "offset", "ingestion_time", "value")
+EVENT_TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-]00:00)\z"
+)
+"""An event time's shape, as a Java regex (`\\z`: the very end, not before a line terminator)."""
+AMOUNT_TYPE = "decimal(12,2)"
+SHALLOW_BRACKETS = 100
+"""A record with at most this many `[` and `{` cannot nest deep enough to trouble recursion."""
+STRING_COLUMNS = ("event_id", "user_id", "action", "product_id")
 
 
 def parse_events(raw: DataFrame) -> DataFrame:
     """One row per Kafka record: where it came from, the typed event, and `reason` if rejected.
 
     Columns: topic, partition, offset, ingestion_time, value (the raw bytes), event_id, user_id,
-    action, product_id, amount, event_time, reason (null when the event is accepted).
+    action, product_id, amount, event_time, reason (null when the event is accepted; the event
+    columns are null when it is rejected).
     """
-    document = F.try_parse_json(F.col("value").cast("string"))
-    with_document = raw.select(
+    text = F.col("value").cast("string")
+    parsed = raw.select(
         "topic",
         "partition",
         "offset",
         F.col("timestamp").alias("ingestion_time"),
         "value",
-        document.alias("_document"),
+        text.alias("_text"),
+        F.try_parse_json(text).alias("_parsed"),
     )
-    fields = {
-        f.name: F.try_variant_get("_document", f"$.{f.name}", "variant") for f in EVENT_FIELDS
+    opened = F.length("_text") - F.length(F.translate("_text", "[{", ""))
+    with_document = parsed.select(
+        *RECORD_COLUMNS,
+        "_text",
+        F.when(_one_json_text(F.col("_text"), F.col("_parsed")), F.col("_parsed")).alias(
+            "_document"
+        ),
+        (opened <= SHALLOW_BRACKETS).alias("_shallow"),
+    )
+    judged = with_document.select(
+        *RECORD_COLUMNS, "_text", "_document", _reason(F.col("_shallow")).alias("reason")
+    )
+    accepted = F.col("reason").isNull()
+    text_of = {
+        f.name: F.try_variant_get("_document", f"$.{f.name}", "string") for f in EVENT_FIELDS
     }
-    amount = F.try_variant_get("_document", "$.amount", "decimal(12,2)")
-    event_time_text = F.try_variant_get("_document", "$.event_time", "string")
-    event_time = F.try_to_timestamp(event_time_text)
-    text = {f.name: F.try_variant_get("_document", f"$.{f.name}", "string") for f in EVENT_FIELDS}
+    # (topic, partition, offset, ingestion_time, value, <event fields>, reason)
+    return judged.select(
+        *RECORD_COLUMNS,
+        *(F.when(accepted, text_of[name]).alias(name) for name in STRING_COLUMNS),
+        F.when(accepted, _exact_amount(F.col("_document"), F.col("_text"), F.lit(True))).alias(
+            "amount"
+        ),
+        F.when(accepted, F.try_to_timestamp(text_of["event_time"])).alias("event_time"),
+        "reason",
+    )
 
-    reason = F.when(F.col("_document").isNull(), F.lit("invalid_json")).when(
-        ~F.schema_of_variant("_document").startswith("OBJECT"), F.lit("not_an_object")
+
+def _reason(shallow: Column) -> Column:
+    """Why the record in `_document` (NULL: not one JSON text) is rejected, or NULL."""
+    document = F.col("_document")
+    fields = {f.name: F.try_variant_get(document, f"$.{f.name}", "variant") for f in EVENT_FIELDS}
+    text = {f.name: F.try_variant_get(document, f"$.{f.name}", "string") for f in EVENT_FIELDS}
+    amount = _exact_amount(document, F.col("_text"), shallow)
+    event_time_text = text["event_time"]
+    is_object = _first_bracket(F.col("_text")) == "{"
+    reason = F.when(document.isNull(), F.lit("invalid_json")).when(
+        ~is_object, F.lit("not_an_object")
     )
     for field in EVENT_FIELDS:
         value = fields[field.name]
         is_json_null = F.is_variant_null(value)
         missing = value.isNull() | (is_json_null if not field.nullable else F.lit(False))
-        kind = F.schema_of_variant(value)
+        kind = _kind(value, shallow)
         if field.json_type == "string":
             wrong = ~is_json_null & (kind != "STRING")
         else:
             wrong = ~is_json_null & ~(kind.isin(*NUMBER_TYPES) | kind.startswith("DECIMAL"))
         reason = reason.when(missing, F.lit(f"missing_field: {field.name}"))
         reason = reason.when(wrong, F.lit(f"wrong_type: {field.name}"))
-    reason = (
+    return (
         reason.when(text["event_id"] == "", F.lit("missing_field: event_id"))
         .when(text["user_id"] == "", F.lit("missing_field: user_id"))
         .when(~text["action"].isin(*ACTIONS), F.lit("unknown_action"))
         .when(amount.isNull() | (F.abs(amount) >= MAX_AMOUNT), F.lit("wrong_type: amount"))
         .when(amount < 0, F.lit("negative_amount"))
         .when((amount > 0) & (text["action"] != "purchase"), F.lit("amount_without_purchase"))
-        .when(_impossible(event_time_text, event_time), F.lit("impossible_timestamp"))
+        .when(
+            _impossible(event_time_text, F.try_to_timestamp(event_time_text)),
+            F.lit("impossible_timestamp"),
+        )
     )
-    # (topic, partition, offset, ingestion_time, value, <event fields>, reason)
-    return with_document.select(
-        *RECORD_COLUMNS,
-        text["event_id"].alias("event_id"),
-        text["user_id"].alias("user_id"),
-        text["action"].alias("action"),
-        text["product_id"].alias("product_id"),
-        amount.alias("amount"),
-        event_time.alias("event_time"),
-        reason.alias("reason"),
+
+
+def _kind(value: Column, shallow: Column) -> Column:
+    """`schema_of_variant` of a value, e.g. STRING, BIGINT, DECIMAL(4,2), OBJECT<...>; in a deep
+    record a container is only named OBJECT or ARRAY (`schema_of_variant` recurses, and a
+    thousand levels overflow the executor's stack, which stops Spark)."""
+    as_object = F.try_variant_get(value, "$", "map<string,variant>")
+    as_array = F.try_variant_get(value, "$", "array<variant>")
+    return (
+        F.when(shallow, F.schema_of_variant(value))
+        .when(as_object.isNotNull(), F.lit("OBJECT"))
+        .when(as_array.isNotNull(), F.lit("ARRAY"))
+        .otherwise(F.schema_of_variant(value))
+    )
+
+
+def _one_json_text(text: Column, document: Column) -> Column:
+    """True when `text` (the value as a string, NULL for a tombstone) is one JSON text in valid
+    UTF-8 within the size limit, with nothing after it; `document` is its `try_parse_json`,
+    which checks the rest."""
+    wrapped = (F.json_array_length(F.concat(F.lit("["), text, F.lit("]"))) == 1) & (
+        F.json_array_length(F.concat(F.lit("["), text, F.lit(",0]"))) == 2
+    )
+    trimmed = F.regexp_replace(text, r"[ \t\n\r]+\z", "")  # without JSON whitespace after
+    body = trimmed.substr(F.lit(1), F.length(trimmed) - 1)  # without its last character
+    first = _first_bracket(text)
+    keys = F.size(F.json_object_keys(text))
+    elements = F.json_array_length(text)
+    one_more_key = F.size(
+        F.json_object_keys(F.concat(body, F.when(keys == 0, '"":0}').otherwise(',"":0}')))
+    )
+    one_more_element = F.json_array_length(
+        F.concat(body, F.when(elements == 0, "0]").otherwise(",0]"))
+    )
+    unwrapped = F.when(first == "{", trimmed.endswith("}") & (one_more_key == keys + 1)).when(
+        first == "[", trimmed.endswith("]") & (one_more_element == elements + 1)
+    )
+    return F.coalesce(
+        (F.octet_length("value") <= MAX_RECORD_BYTES)
+        & F.is_valid_utf8(text)
+        & document.isNotNull()
+        & F.when(wrapped, True).otherwise(unwrapped),
+        F.lit(False),
+    )
+
+
+def _first_bracket(text: Column) -> Column:
+    """`{` or `[` when the text starts with one after JSON whitespace, else an empty string."""
+    return F.regexp_extract(text, r"^[ \t\n\r]*([\[{])", 1)
+
+
+def _exact_amount(document: Column, text: Column, shallow: Column) -> Column:
+    """The top-level `amount` as decimal(12,2), exactly rounded half-up; NULL when it is not a
+    number or does not fit."""
+    value = F.try_variant_get(document, "$.amount", "variant")
+    kind = _kind(value, shallow)
+    as_double = F.try_variant_get(document, "$.amount", "double")
+    null = F.lit(None).cast(AMOUNT_TYPE)
+    return (
+        F.when(~(kind.isin(*NUMBER_TYPES) | kind.startswith("DECIMAL")), null)
+        .when(kind != "DOUBLE", F.try_variant_get(document, "$.amount", AMOUNT_TYPE))
+        .when(F.isnan(as_double) | (F.abs(as_double) == float("inf")), null)
+        .when(as_double == 0, F.lit(0).cast(AMOUNT_TYPE))
+        .otherwise(F.from_json(text, f"amount {AMOUNT_TYPE}").getField("amount"))
     )
 
 
 def _impossible(text: Column, moment: Column) -> Column:
     year = F.year(moment)
     return (
-        ~F.regexp_like(text, F.lit(ISO_UTC_PATTERN))
+        ~F.regexp_like(text, F.lit(EVENT_TIME_PATTERN))
         | moment.isNull()
         | (year < EARLIEST_EVENT_YEAR)
         | (year > LATEST_EVENT_YEAR)

@@ -1,4 +1,11 @@
-"""Replay a file as records: JSONL in the event schema, or the public REES46 e-commerce CSV."""
+"""Replay a file as records: JSONL in the event schema, or the public REES46 e-commerce CSV.
+
+File replay never stops on a row. JSONL lines are sent byte for byte, whatever they hold (lone
+surrogate escapes, bytes that are not UTF-8, NaN tokens, broken JSON): the pipelines reject
+them with their reason. REES46 rows follow the rule in `workloads.rees46`. Only what Kafka
+cannot carry (a value over MAX_RECORD_BYTES, the producer's cap) and blank lines are skipped,
+and both are counted. Only a file that cannot be read at all (missing, not gzip) is an error.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,34 @@ import csv
 import gzip
 import io
 import json
-import uuid
+import zlib
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from core.errors import LkError
+from views.events import MAX_RECORD_BYTES
 from views.validation import check_record, parse_event_time
-from workloads.records import Record, encode_event
+from workloads.records import Record, user_key
+from workloads.rees46 import check_header, rees46_values
 
-REES46_COLUMNS = ("event_time", "event_type", "product_id", "price", "user_id", "user_session")
-REES46_ACTIONS = {
-    "view": "view",
-    "cart": "click",
-    "remove_from_cart": "click",
-    "purchase": "purchase",
-}
-"""REES46 event types mapped to our actions; any other type is kept and rejected downstream."""
-
-REES46_NAMESPACE = uuid.UUID("5f1c9a52-3c1e-4f7e-9a51-6b2d1e0c4a77")
 LATE_AFTER_MS = 60_000
 """A replayed event counts as late when its time is this far behind the newest one before it."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UNREADABLE = (OSError, EOFError, zlib.error, csv.Error)
+"""What a file that cannot be read (rather than a bad row) raises."""
+
+
+class Skipped:
+    """A line or row that is not sent, with why: `too_large: N bytes` or `blank_line`."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 def read_file(path: Path) -> Iterator[Record]:
@@ -35,124 +50,105 @@ def read_file(path: Path) -> Iterator[Record]:
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     kind = suffixes[-1] if suffixes else ""
     if kind in (".jsonl", ".ndjson", ".json"):
-        records = _jsonl_records(path)
+        values = _jsonl_values(path)
     elif kind == ".csv":
         _check_rees46_header(path)  # before anything is sent, not halfway through
-        records = _rees46_records(path)
+        values = _rees46_file_values(path)
     else:
         raise LkError(f"cannot replay {path.name}: expected a .jsonl, .ndjson or REES46 .csv file")
-    return _reading(path, _mark_duplicates_and_late(records))
+    return _reading(path, _records(values))
 
 
 def _reading(path: Path, records: Iterator[Record]) -> Iterator[Record]:
     """The records, with a file that breaks while being read reported as one readable error."""
     try:
         yield from records
-    except (OSError, EOFError, csv.Error) as error:
+    except _UNREADABLE as error:
         raise LkError(f"cannot read {path}: {error}") from error
 
 
-def _check_rees46_header(path: Path) -> list[str]:
-    try:
-        with _open_text(path) as lines:
-            header = next(csv.reader(lines), None) or []
-    except (OSError, EOFError, csv.Error) as error:
-        raise LkError(f"cannot read {path}: {error}") from error
-    missing = [column for column in REES46_COLUMNS if column not in header]
-    if missing:
-        raise LkError(f"{path.name} is not a REES46 CSV: missing column(s) {', '.join(missing)}")
-    return header
-
-
-def _open_text(path: Path) -> io.TextIOBase:
+def _open_binary(path: Path) -> AbstractContextManager[BinaryIO]:
+    """The file's bytes, decompressed when it ends in .gz."""
     if path.suffix.lower() == ".gz":
-        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", errors="surrogateescape")
-    return path.open(encoding="utf-8", errors="surrogateescape", newline="")
+        return gzip.open(path, "rb")
+    return path.open("rb")
 
 
-def _jsonl_records(path: Path) -> Iterator[Record]:
-    """Each non-empty line, sent byte for byte; keyed by its user_id when it has one."""
-    with _open_text(path) as lines:
-        for line in lines:
-            text = line.rstrip("\r\n")
-            if not text.strip():
-                continue
-            value = text.encode("utf-8", errors="surrogateescape")
-            yield _record_for(value)
-
-
-def _rees46_records(path: Path) -> Iterator[Record]:
-    """REES46 rows mapped to events; event_id is derived from the row, so identical rows are duplicates."""
-    with _open_text(path) as lines:
-        reader = csv.reader(lines)
-        header = next(reader, None) or []
-        position = {name: index for index, name in enumerate(header)}
-        for row in reader:
-            if len(row) != len(header):
-                # Kept, not dropped: it reaches the rejected store downstream with its reason.
-                yield Record(None, ",".join(row).encode(), "malformed")
-                continue
-            yield _record_for(encode_event(rees46_event({n: row[i] for n, i in position.items()})))
-
-
-def rees46_event(row: dict[str, str]) -> dict:
-    """One REES46 row as an event in our schema (price is the amount of a purchase)."""
-    action = REES46_ACTIONS.get(row["event_type"], row["event_type"])
-    amount: float | str = 0.0
-    if action == "purchase":
-        try:
-            amount = round(float(row["price"]), 2)
-        except ValueError:
-            amount = row["price"]  # a wrong type, rejected downstream with its reason
-    identity = "|".join(row.get(name, "") for name in REES46_COLUMNS)
-    return {
-        "event_id": str(uuid.uuid5(REES46_NAMESPACE, identity)),
-        "user_id": row["user_id"],
-        "action": action,
-        "product_id": row["product_id"] or None,
-        "amount": amount,
-        "event_time": _rees46_time(row["event_time"]),
-    }
-
-
-def _rees46_time(text: str) -> str:
-    """'2019-10-01 00:00:04 UTC' as '2019-10-01T00:00:04.000Z'; anything else is passed through."""
-    if text.endswith(" UTC") and len(text) == 23:
-        return text[:10] + "T" + text[11:19] + ".000Z"
-    return text
-
-
-def _record_for(value: bytes) -> Record:
-    """A record for this value, with its key and event time when the value is a valid event."""
-    checked = check_record(value)
-    if not checked.accepted:
-        return Record(_key_of(value), value, "malformed")
-    event = checked.event
-    moment = parse_event_time(event["event_time"])
-    return Record(
-        event["user_id"].encode(), value, "event", event_time_ms=int(moment.timestamp() * 1000)
+def _open_text(path: Path) -> io.TextIOWrapper:
+    """The file as text lines with their line ends kept; bytes that are not UTF-8 come through
+    as surrogate escapes (so they can be written back exactly); a leading BOM is dropped."""
+    return io.TextIOWrapper(
+        _open_binary(path), encoding="utf-8-sig", errors="surrogateescape", newline=""
     )
 
 
-def _key_of(value: bytes) -> bytes | None:
-    """The user_id of a broken record if it still has one, so it lands with that user's events."""
+def _check_rees46_header(path: Path) -> None:
     try:
-        user = json.loads(value).get("user_id")
-    except (ValueError, AttributeError):
-        return None
-    return user.encode() if isinstance(user, str) and user else None
+        with _open_text(path) as lines:
+            header = next(csv.reader(lines), None) or []
+    except _UNREADABLE as error:
+        raise LkError(f"cannot read {path}: {error}") from error
+    check_header(header, path.name)
 
 
-def _mark_duplicates_and_late(records: Iterator[Record]) -> Iterator[Record]:
-    seen: set[bytes] = set()
+def _rees46_file_values(path: Path) -> Iterator[bytes]:
+    with _open_text(path) as lines:
+        yield from rees46_values(lines)
+
+
+def _jsonl_values(path: Path) -> Iterator[bytes | Skipped]:
+    """Each line without its line end ("\\n" or "\\r\\n"), byte for byte; a line longer than
+    MAX_RECORD_BYTES is read past (never held in memory whole) and skipped."""
+    with _open_binary(path) as stream:
+        while line := stream.readline(MAX_RECORD_BYTES + 2):
+            if not line.endswith(b"\n") and len(line) == MAX_RECORD_BYTES + 2:
+                size = len(line) + _read_past_line(stream)
+                yield Skipped(f"too_large: {size} bytes")
+                continue
+            value = line[:-1].removesuffix(b"\r") if line.endswith(b"\n") else line
+            yield value if value.strip() else Skipped("blank_line")
+
+
+def _read_past_line(stream: BinaryIO) -> int:
+    """Read to the end of the current line; the number of bytes read."""
+    size = 0
+    while chunk := stream.readline(1 << 20):
+        size += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return size
+
+
+def _records(values: Iterator[bytes | Skipped]) -> Iterator[Record]:
+    """A record for each value: its key, its verdict, and for events duplicate and lateness."""
+    seen: set[str] = set()
     newest_ms: int | None = None
-    for record in records:
-        if record.kind != "event":
-            yield record
+    for value in values:
+        if isinstance(value, Skipped):
+            yield Record(None, b"", "skipped", reason=value.reason)
             continue
-        event_id = json.loads(record.value)["event_id"].encode()
-        kind = "duplicate" if event_id in seen else "event"
-        seen.add(event_id)
-        late = newest_ms is not None and record.event_time_ms < newest_ms - LATE_AFTER_MS
-        newest_ms = max(newest_ms or record.event_time_ms, record.event_time_ms)
-        yield Record(record.key, record.value, kind, 0.0, late, record.event_time_ms)
+        if len(value) > MAX_RECORD_BYTES:
+            yield Record(None, b"", "skipped", reason=f"too_large: {len(value)} bytes")
+            continue
+        checked = check_record(value)
+        event = checked.event
+        moment = parse_event_time(event["event_time"]) if event is not None else None
+        if event is None or moment is None:
+            yield Record(_key_of(value), value, "malformed", reason=checked.reason)
+            continue
+        event_ms = (moment - _EPOCH) // timedelta(milliseconds=1)
+        kind = "duplicate" if event["event_id"] in seen else "event"
+        seen.add(event["event_id"])
+        late = newest_ms is not None and event_ms < newest_ms - LATE_AFTER_MS
+        newest_ms = event_ms if newest_ms is None else max(newest_ms, event_ms)
+        yield Record(user_key(event["user_id"]), value, kind, 0.0, late, event_ms)
+
+
+def _key_of(value: bytes) -> bytes | None:
+    """The key of a record that will be rejected: its user_id when it still has a readable
+    one, so it lands with that user's events; otherwise no key."""
+    try:
+        document = json.loads(value.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    return user_key(document.get("user_id")) if isinstance(document, dict) else None

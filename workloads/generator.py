@@ -9,11 +9,15 @@ import random
 import uuid
 from collections.abc import Iterator
 
+from core.errors import LkError
+from views.events import EARLIEST_EVENT_YEAR, LATEST_EVENT_YEAR, MAX_AMOUNT
 from workloads.malformed import MALFORMED_KINDS, malformed_value
-from workloads.records import Record, encode_event, format_event_time
+from workloads.records import Record, encode_event, format_event_time, user_key
 from workloads.scenarios import Scenario
 
 ZIPF_EXPONENT = 1.1  # a few users and products are far busier than the rest
+LARGEST_AMOUNT = (MAX_AMOUNT * 100 - 1) / 100
+"""The largest legal amount (9999999999.99): a generated purchase never exceeds it."""
 
 
 def generate(
@@ -21,10 +25,16 @@ def generate(
 ) -> Iterator[Record]:
     """Records for `events` logical events, or for `duration` seconds of paced sending.
 
-    Duplicates and malformed records come on top of the logical events.
+    Duplicates and malformed records come on top of the logical events. Every "event" record
+    is valid under the contract; every "malformed" one breaks exactly the rule its kind names.
     """
     if (events is None) == (duration is None):
         raise ValueError("give exactly one of events or duration")
+    if not EARLIEST_EVENT_YEAR < scenario.start.year < LATEST_EVENT_YEAR:
+        raise LkError(
+            f"start time {scenario.start.isoformat()} is outside the possible event years "
+            f"({EARLIEST_EVENT_YEAR + 1} to {LATEST_EVENT_YEAR - 1})"
+        )
     rng = random.Random(seed)
     users = _Population("u", scenario.users)
     products = _Population("p", scenario.products)
@@ -57,7 +67,7 @@ def generate(
         action = rng.choices(actions, cum_weights=action_weights)[0]
         amount = 0.0
         if action == "purchase":
-            amount = max(0.01, round(rng.lognormvariate(amount_mu, 0.8), 2))
+            amount = min(max(0.01, round(rng.lognormvariate(amount_mu, 0.8), 2)), LARGEST_AMOUNT)
         event = {
             "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "user_id": users.pick(rng),
@@ -66,7 +76,7 @@ def generate(
             "amount": amount,
             "event_time": format_event_time(event_ms),
         }
-        key = event["user_id"].encode()
+        key = user_key(event["user_id"])
         record = Record(key, encode_event(event), "event", send_at, late, event_ms)
         yield record
 

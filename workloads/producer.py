@@ -9,27 +9,45 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
 from core.errors import LkError
 from core.kafka_client import BOOTSTRAP_TIMEOUT_MS, no_broker_message
+from views.events import MAX_RECORD_BYTES
+from views.validation import check_record
 from workloads.records import Record, format_event_time
 
 
 @dataclass
 class SendSummary:
-    """What one `lk produce` run sent: records by kind, lateness, time span and rate."""
+    """What one `lk produce` run sent: records by kind, lateness, time span and rate, and how
+    many records were sent to be rejected (by reason) or skipped (by reason)."""
 
     records: int = 0
+    """Records sent to the topic (skipped ones are not)."""
     kinds: Counter = field(default_factory=Counter)
+    """Records by kind: event, duplicate, malformed, skipped."""
+    rejected_reasons: Counter = field(default_factory=Counter)
+    """Malformed records sent, by the reason the pipelines will reject them for."""
+    skipped_reasons: Counter = field(default_factory=Counter)
+    """Records not sent, by why (e.g. too_large: 2000000 bytes, blank_line)."""
     late: int = 0
     first_event_ms: int | None = None
     last_event_ms: int | None = None
     seconds: float = 0.0
 
     def add(self, record: Record) -> None:
-        self.records += 1
+        """Count one record; a skipped record is counted but not as sent."""
         self.kinds[record.kind] += 1
+        if record.kind == "skipped":
+            self.skipped_reasons[_reason_kind(record.reason or "unknown")] += 1
+            return
+        self.records += 1
+        if record.kind == "malformed":
+            reason = (
+                record.reason or check_record(record.value).reason or "not_rejected_by_validation"
+            )
+            self.rejected_reasons[reason] += 1
         self.late += record.late
         moment = record.event_time_ms
         if moment is not None:
@@ -41,17 +59,26 @@ class SendSummary:
             )
 
     def as_dict(self) -> dict:
+        """The summary as ordered figures; reasons as {reason: count}, most frequent first."""
         return {
             "records": self.records,
             "events": self.kinds["event"],
             "duplicates": self.kinds["duplicate"],
             "malformed": self.kinds["malformed"],
+            "malformed_reasons": dict(self.rejected_reasons.most_common()),
+            "skipped": self.kinds["skipped"],
+            "skipped_reasons": dict(self.skipped_reasons.most_common()),
             "late": self.late,
             "first_event_time": _maybe_time(self.first_event_ms),
             "last_event_time": _maybe_time(self.last_event_ms),
             "seconds": round(self.seconds, 3),
             "records_per_second": round(self.records / self.seconds) if self.seconds else None,
         }
+
+
+def _reason_kind(reason: str) -> str:
+    """A skip reason without its detail, so that sizes do not make a reason each."""
+    return reason.split(":")[0]
 
 
 def _maybe_time(epoch_ms: int | None) -> str | None:
@@ -87,6 +114,8 @@ def send_records(
     """Send every record (in order, keyed by user) and wait until the broker has acknowledged all.
 
     Paced runs send each record at its `send_at`; otherwise records go as fast as Kafka takes them.
+    A record of kind "skipped", or with a value over MAX_RECORD_BYTES (or too big for Kafka), is
+    counted in the summary with its reason and not sent: one oversized record never stops the run.
     """
     summary = SendSummary()
     failures: list[Exception] = []
@@ -99,8 +128,15 @@ def send_records(
                 ahead = record.send_at - (time.perf_counter() - started)
                 if ahead > 0.002:
                     time.sleep(ahead)
-            future = producer.send(topic, key=record.key, value=record.value)
-            future.add_errback(failures.append)
+            if record.kind != "skipped" and len(record.value) > MAX_RECORD_BYTES:
+                record = _skipped(record, f"too_large: {len(record.value)} bytes")
+            if record.kind != "skipped":
+                try:
+                    future = producer.send(topic, key=record.key, value=record.value)
+                except MessageSizeTooLargeError:  # bigger than this producer may send
+                    record = _skipped(record, "too_large")
+                else:
+                    future.add_errback(failures.append)
             summary.add(record)
             progress.advance(summary.records)
             if failures:
@@ -117,6 +153,11 @@ def send_records(
     if failures:
         raise LkError(f"sending to {topic!r} failed after {summary.records} records: {failures[0]}")
     return summary
+
+
+def _skipped(record: Record, reason: str) -> Record:
+    """The record marked as not sent, with why."""
+    return Record(None, b"", "skipped", record.send_at, reason=reason)
 
 
 class _Progress:

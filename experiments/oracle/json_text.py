@@ -18,6 +18,12 @@ from dataclasses import dataclass
 MAX_DEPTH = 1000
 """The most arrays and objects one value may be nested in (Jackson's default, which Spark's
 `parse_json` applies: 1000 levels are read, 1001 are refused)."""
+MAX_NUMBER_DIGITS = 1000
+"""The most digits one number token may have (Jackson's default maxNumberLength, which Spark
+applies), counted as Jackson counts them: the digits of the integer part (none for a lone `0`
+unless both a fraction and an exponent follow), of the fraction and of the exponent."""
+MAX_KEY_UNITS = 50_000
+"""The longest object key, in UTF-16 code units after unescaping (Jackson's maxNameLength)."""
 
 
 class JsonError(ValueError):
@@ -35,6 +41,7 @@ _WS = r"[ \t\n\r]*"
 _STRING_BODY = r'[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*'
 _NUMBER_SYNTAX = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _WHITESPACE = re.compile(_WS)
+_NUMBER_PARTS = re.compile(r"-?(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE][+-]?([0-9]+))?")
 _STRING = re.compile(f'"({_STRING_BODY})"')
 _NUMBER = re.compile(_NUMBER_SYNTAX)
 # A fast path for the usual record, an object of scalars: if the whole text has this shape,
@@ -77,13 +84,13 @@ def _flat_object(text: str) -> dict:
     document: dict = {}
     for member in _FLAT_MEMBER.finditer(text):
         key, string, number, true, false = member.groups()
-        key = _unescape(key, member.start()) if "\\" in key else key
+        key = _checked_key(_unescape(key, member.start()) if "\\" in key else key)
         if key in document:
             raise JsonError(f"key {key!r} repeated in one object")
         if string is not None:
             value = _unescape(string, member.start()) if "\\" in string else string
         elif number is not None:
-            value = Number(number)
+            value = _number(number)
         else:
             value = True if true else False if false else None
         document[key] = value
@@ -155,7 +162,7 @@ def _value(text: str, position: int, depth: int) -> tuple[object, int, dict | li
         return string, position, None
     number = _NUMBER.match(text, position)
     if number:
-        return Number(number.group()), number.end(), None
+        return _number(number.group()), number.end(), None
     for word, literal in _LITERALS:
         if text.startswith(word, position):
             return literal, position + len(word), None
@@ -167,6 +174,7 @@ def _key(text: str, position: int) -> tuple[str, int]:
     if not text.startswith('"', position):
         raise JsonError(f"expected a key at character {position}")
     key, position = _string(text, position)
+    _checked_key(key)
     position = _skip(text, position)
     if not text.startswith(":", position):
         raise JsonError(f"expected ':' at character {position}")
@@ -197,3 +205,21 @@ def _unescape(body: str, position: int) -> str:
 def _unescape_one(match: re.Match[str]) -> str:
     code = match.group(1)
     return chr(int(code, 16)) if code is not None else _SIMPLE_ESCAPES[match.group(2)]
+
+
+def _number(token: str) -> Number:
+    """The token as a Number; JsonError past `MAX_NUMBER_DIGITS`."""
+    integer, fraction, exponent = _NUMBER_PARTS.fullmatch(token).groups()
+    counted = 0 if integer == "0" and not (fraction and exponent) else len(integer)
+    counted += len(fraction or "") + len(exponent or "")
+    if counted > MAX_NUMBER_DIGITS:
+        raise JsonError(f"a number of {counted} digits (at most {MAX_NUMBER_DIGITS})")
+    return Number(token)
+
+
+def _checked_key(key: str) -> str:
+    """The key; JsonError when it is longer than `MAX_KEY_UNITS` UTF-16 code units."""
+    units = len(key.encode("utf-16-le", "surrogatepass")) // 2
+    if units > MAX_KEY_UNITS:
+        raise JsonError(f"a key of {units} UTF-16 units (at most {MAX_KEY_UNITS})")
+    return key

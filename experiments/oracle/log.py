@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from core.errors import LkError
@@ -82,6 +82,30 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
             raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
         found = consumer.end_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
         return {tp.partition: offset for tp, offset in sorted(found.items())}
+
+
+def topic_id(bootstrap: str, topic: str) -> str:
+    """The id of `topic` now (a UUID string; a topic deleted and created again gets a new one;
+    "" from a broker without ids). LkError if the topic or the broker is missing."""
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            client_id="lk-truth-admin",
+            request_timeout_ms=REQUEST_TIMEOUT_MS,
+            bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
+        )
+    except KafkaError as error:
+        raise LkError(no_broker_message(bootstrap)) from error
+    with closing(admin):
+        try:
+            described = admin.describe_topics([topic])
+        except KafkaError as error:
+            raise LkError(f"reading from Kafka at {bootstrap} failed: {error}") from error
+    for entry in described:
+        if entry.get("name") == topic and entry.get("error_code") == 0:
+            found = str(entry.get("topic_id") or "")
+            return "" if found.strip("0-") == "" else found
+    raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
 
 
 def read_log(

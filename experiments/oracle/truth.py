@@ -17,12 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-from core.atomic import write_json
+from core.atomic import read_json, write_json
 from core.errors import LkError
 from core.layout import Layout
 from core.locks import exclusive_lock
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
-from experiments.oracle.log import end_offsets, read_log
+from experiments.oracle.log import end_offsets, read_log, topic_id
 from experiments.oracle.params import view_params
 from experiments.oracle.tables import classify
 from experiments.oracle.views_sql import view_sql
@@ -47,12 +47,15 @@ def compute_truth(settings: Settings, logic_version: str = DEFAULT_LOGIC_VERSION
 
     The summary holds the counts of the run (records read = accepted + rejected, distinct
     events, duplicates, rejections by reason), the end offsets read up to, the event-time range,
-    rows per view, `seconds` taken, `logic_version`, `computed_at` (ISO-8601 UTC) and `folder`.
+    rows per view, `seconds` taken, `logic_version`, `computed_at` (ISO-8601 UTC) and `folder`;
+    `topic_id` (the topic's id) and, when the topic was deleted and created again since the last
+    run, `replaced_topic_id`: the truth is always the whole log the topic holds now.
     NotRetryable for an unknown logic version (before Kafka is asked anything); LkError when
     Kafka cannot be read or the counts do not balance (then nothing is published).
     """
     views = view_params(logic_version)
     started = time.monotonic()
+    current_id = topic_id(settings.bootstrap, settings.topic)
     end = end_offsets(settings.bootstrap, settings.topic)
     records = read_log(settings, end=end)
     records_read = len(records)
@@ -62,11 +65,15 @@ def compute_truth(settings: Settings, logic_version: str = DEFAULT_LOGIC_VERSION
 
     folder = Layout(settings.data_dir).truth_version(logic_version)
     folder.mkdir(parents=True, exist_ok=True)
+    before = (read_json(folder / SUMMARY_FILE) or {}).get("topic_id")
     connection = connect()
     try:
         connection.register("events", events)
         connection.register("rejected", rejected)
         summary = _summarise(connection, settings, logic_version, end, records_read)
+        summary["topic_id"] = current_id
+        if before and current_id and before != current_id:
+            summary["replaced_topic_id"] = before  # recomputed from the new log, offset 0 on
         if not summary["balanced"]:
             raise LkError(
                 f"the oracle read {summary['records_read']} records but classified "
@@ -120,6 +127,8 @@ def _summarise(
         # Offsets run 0 .. end - 1 without gaps unless a transactional producer wrote markers.
         "records_in_log": sum(end.values()),
         "records_read": records_read,
+        # Transaction markers and aborted records: offsets a read-committed reader never sees.
+        "offsets_without_record": sum(end.values()) - records_read,
         "accepted": accepted,
         "distinct_events": distinct,
         "duplicates": accepted - distinct,

@@ -34,6 +34,8 @@ STRING_FIELDS = ("event_id", "user_id", "action", "product_id")
 FIELD_ORDER = ("event_id", "user_id", "action", "product_id", "amount", "event_time")
 NULLABLE = frozenset({"product_id"})
 AMOUNT_LIMIT_DIGITS = 10
+MAX_RECORD_BYTES = 1_000_000
+"""The largest record value the contract admits, in bytes (Kafka's default message size)."""
 """An amount's integer part may have at most 10 digits: |amount| < 10^10 after rounding."""
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 CENTS = Decimal("0.01")
@@ -72,7 +74,7 @@ class Verdict:
 
 def judge_record(value: bytes | None) -> Verdict:
     """Accept or reject one Kafka record value (raw bytes; None for a tombstone)."""
-    if value is None:
+    if value is None or len(value) > MAX_RECORD_BYTES:
         return Verdict("invalid_json")
     try:
         document = parse_json(value.decode("utf-8"))

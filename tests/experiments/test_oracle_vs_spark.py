@@ -95,18 +95,24 @@ def test_spark_gives_the_oracle_s_verdict_on_the_generated_corpus_and_edge_cases
 
 
 @pytest.mark.slow
-def test_spark_departs_from_the_contract_only_where_known(spark):
-    """views/parse.py reads what follows the JSON value as nothing, bytes that are not UTF-8 as
-    U+FFFD, a line terminator after an event_time as nothing, and numbers with an exponent (or
-    more than 38 digits) through a double: the oracle follows DESIGN.md."""
+def test_spark_gives_the_contract_verdict_on_every_case(spark):
+    """views/parse.py checks what follows the JSON value, UTF-8, the end of an event_time and
+    reads numbers exactly: no case departs any more, and every case is sent (even 1000 deep)."""
     sent = [case for case in CASES if case.spark != NOT_SENT]
+    assert len(sent) == len(CASES)
     spark_side = spark_verdicts(spark, [case.value for case in sent])
     differing = {
         case.label
         for case, verdict in zip(sent, spark_side, strict=True)
         if oracle_verdict(case.value) != verdict
     }
-    assert differing == labels("spark", DIFFERS)
+    assert differing == labels("spark", DIFFERS) == set()
+
+
+@pytest.mark.slow
+def test_spark_keeps_repeated_keys_refused_by_default(spark):
+    """`try_parse_json` refuses repeated keys only while this setting keeps its default."""
+    assert spark.conf.get("spark.sql.variant.allowDuplicateKeys") == "false"
 
 
 def _cross_check_values() -> list[bytes]:

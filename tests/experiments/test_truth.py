@@ -97,6 +97,7 @@ def fake_log(monkeypatch, records: list[LogRecord]) -> None:
     """The oracle reads `records` instead of asking Kafka."""
     monkeypatch.setattr(truth, "end_offsets", lambda bootstrap, topic: {0: 3, 1: 3})
     monkeypatch.setattr(truth, "read_log", lambda settings, end: list(records))
+    monkeypatch.setattr(truth, "topic_id", lambda bootstrap, topic: "topic-id-of-the-fake-log")
 
 
 def test_compute_truth_publishes_every_file_and_a_balanced_summary(tmp_path, monkeypatch):

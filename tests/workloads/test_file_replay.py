@@ -49,8 +49,10 @@ def test_jsonl_lines_are_sent_byte_for_byte(tmp_path):
     with gzip.open(path, "wb") as out:
         out.write(good + b"\n\n" + b'{"user_id": "u2", "oops"\n' + good + b"\n")
     records = list(read_file(path))
-    assert [r.kind for r in records] == ["event", "malformed", "duplicate"]
+    assert [r.kind for r in records] == ["event", "skipped", "malformed", "duplicate"]
     assert records[0].value == good and records[0].key == b"u1"
+    assert records[1].reason == "blank_line"  # not a record, but counted
+    assert records[2].value == b'{"user_id": "u2", "oops"' and records[2].key is None
 
 
 def test_unsupported_inputs_are_readable_errors(tmp_path):

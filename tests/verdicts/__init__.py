@@ -1,0 +1,1 @@
+"""Verdicts on raw records: the oracle, views/validation.py and views/parse.py agree."""
