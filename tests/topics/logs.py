@@ -13,6 +13,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from core.kafka_client import delete_topic, ensure_topic, list_topics, topic_id
+from workloads.records import user_key
 
 CASES = Path(__file__).parent.parent / "cases"
 """Copies of the case inputs (tests never read /work/shared)."""
@@ -33,10 +34,10 @@ def single_partition_topic(bootstrap: str) -> Iterator[str]:
 def _key(value: bytes) -> bytes | None:
     """The record key: the `user_id` of the line, when it has one."""
     try:
-        user = json.loads(value).get("user_id")
+        document = json.loads(value)
     except ValueError:
         return None
-    return user.encode() if isinstance(user, str) else None
+    return user_key(document.get("user_id")) if isinstance(document, dict) else None
 
 
 def send_lines(bootstrap: str, topic: str, path: Path) -> int:

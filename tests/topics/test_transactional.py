@@ -43,8 +43,6 @@ def test_every_path_reads_committed_records_only(kafka, spark, tmp_path):
         assert ingested["offsets_spanned"] == 8 and ingested["offsets_without_record"] == 4
         again = run_batch(settings)["ingest"]  # the next run neither refuses nor re-reads
         assert again["run"] is None and again["records"] == 0
-        # A range ending in markers waits kafkaConsumer.pollTimeoutMs (seconds), not 120 s.
-        assert ingested["seconds"] < 90
 
         speed = run_speed(settings, speed_options(until_caught_up=True))
         assert speed["offsets"] == {"0": 8} and speed["lag"] == 0
