@@ -49,8 +49,9 @@ def check_options(options: KappaOptions) -> KappaOptions:
     return options
 
 
-def next_version(settings: Settings) -> int:
-    """The version `lk kappa run` uses without --version: the newest existing one, or 1."""
+def default_version(settings: Settings) -> int:
+    """The version `lk kappa run` uses without --version: the newest existing one (to resume
+    it), or 1."""
     return (kappa_versions.versions(Layout(settings.data_dir)) or [1])[-1]
 
 
@@ -77,6 +78,20 @@ def run_version(
     return status
 
 
+def refuse_other_logic(settings: Settings, number: int, options: KappaOptions) -> None:
+    """NotRetryable if version N exists with another logic version or watermark: a version
+    keeps what it was replayed with (a new logic is a new version, replayed from offset 0)."""
+    job = read_json(Layout(settings.data_dir).kappa_version(number).state_file) or {}
+    recorded = (job.get("logic_version"), job.get("watermark"))
+    if job and recorded != (options.logic_version, options.watermark):
+        newest = max(kappa_versions.versions(Layout(settings.data_dir)), default=number)
+        raise NotRetryable(
+            f"v{number} was replayed with logic {recorded[0]} and watermark {recorded[1]!r}, "
+            f"not {options.logic_version} and {options.watermark!r}: a version keeps its "
+            f"logic; start a new one from offset 0 (lk kappa run --version {newest + 1})"
+        )
+
+
 def background_pid(settings: Settings, number: int) -> int | None:
     """The PID of version N's background job while that very process is alive, else None."""
     return pid_from_file(_pid_file(settings, number))
@@ -86,6 +101,7 @@ def start_in_background(settings: Settings, number: int, options: KappaOptions) 
     """Start `run_version` for version N in a process of its own (output in `job.log`); its PID.
     Refuses if N already runs, in the background or in the foreground."""
     check_options(options)
+    refuse_other_logic(settings, number, options)
     paths = Layout(settings.data_dir).kappa_version(number)
     paths.root.mkdir(parents=True, exist_ok=True)
     if (pid := background_pid(settings, number)) is not None:
@@ -170,14 +186,9 @@ def start_for_run(
         number = mine[-1] if mine else max(existing, default=0) + 1
     paths = layout.kappa_version(number)
     previous = kappa_versions.serving(layout).get("current")
+    refuse_other_logic(settings, number, options)
     pid = background_pid(settings, number)
     if pid is not None:
-        running_logic = (read_json(paths.state_file) or {}).get("logic_version")
-        if running_logic not in (None, options.logic_version):
-            raise NotRetryable(
-                f"v{number} already runs (pid {pid}) with logic {running_logic}, "
-                f"not {options.logic_version}; choose another version number"
-            )
         report(f"v{number} already runs in the background (pid {pid}); reusing it")
     else:
         launched = {"run_id": run_id, "launched_at": datetime.now(UTC).isoformat()}
@@ -213,7 +224,12 @@ def catch_up_state(
         return None
     pid = background_pid(settings, number)
     caught_up_at = behind["caught_up_at"]
-    log = Layout(settings.data_dir).kappa_version(number).root / "job.log"
+    paths = Layout(settings.data_dir).kappa_version(number)
+    launched = (read_json(paths.root / LAUNCH_RECORD) or {}).get("launched_at", "")
+    replayed = ((read_json(paths.state_file) or {}).get("last_replay") or {}).get("finished_at")
+    if caught_up_at and launched > (replayed or ""):
+        caught_up_at = None  # an earlier run's replay: the job launched now has not caught up
+    log = paths.root / "job.log"
     report(
         f"v{number}: {behind['lag']} records behind the log (at most {max_lag} to switch); "
         f"offsets {behind['offsets']} of {behind['end_offsets']}; "

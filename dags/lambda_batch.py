@@ -20,6 +20,8 @@ Each task calls one function of `architectures.lambda_architecture`. Settings co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
@@ -27,6 +29,19 @@ from airflow.sdk import Param, dag, task
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
 
 SCHEDULE = Settings.from_env().lambda_schedule
+
+
+@contextmanager
+def failing_at_once() -> Iterator[None]:
+    """A NotRetryable error fails the task at once instead of being retried."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from core.errors import NotRetryable
+
+    try:
+        yield
+    except NotRetryable as error:
+        raise AirflowFailException(str(error)) from None
 
 
 @dag(
@@ -58,7 +73,9 @@ def lambda_batch() -> None:
         # triggered without a logical date has only `run_after`.
         end = data_interval_end or logical_date or (dag_run.run_after if dag_run else None)
         until = datetime.fromisoformat(end.isoformat()) if end else None  # pendulum -> datetime
-        return {**ingest_step(Settings.from_env(), until), "until": until and until.isoformat()}
+        with failing_at_once():  # a recreated topic: retrying cannot help
+            ingested = ingest_step(Settings.from_env(), until)
+        return {**ingested, "until": until and until.isoformat()}
 
     @task
     def batch_views(ingested: dict, params: dict | None = None) -> dict:
@@ -67,7 +84,8 @@ def lambda_batch() -> None:
 
         logic_version = (params or {}).get("logic_version", DEFAULT_LOGIC_VERSION)
         print(f"batch views ({logic_version}) over the master dataset after ingest {ingested}")
-        return views_step(Settings.from_env(), logic_version=logic_version)
+        with failing_at_once():  # an unknown logic version: retrying cannot help
+            return views_step(Settings.from_env(), logic_version=logic_version)
 
     @task
     def publish(staged: dict) -> dict:

@@ -56,8 +56,8 @@ def run_kappa(
     from core.spark import spark_session
 
     paths = Layout(settings.data_dir).kappa_version(number)
-    paths.root.mkdir(parents=True, exist_ok=True)
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
+    paths.root.mkdir(parents=True, exist_ok=True)  # only then: no empty version is left behind
     with held_or_refused(paths.root / ".running", f"Kappa v{number} is already running"):
         # A recreated topic is refused before Spark starts (start_queries checks it again).
         check_same_job(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.run(settings, args) or 0
+    except BrokenPipeError:  # the reader went away (`lk compare | head`): stop quietly
+        # Python's documented recipe: point stdout at devnull so the exit flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:  # ours, or Spark's (Py4J/PySpark exceptions): one line
         if (line := readable(error)) is None:
             raise  # a bug: its stack trace is what a developer needs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -98,12 +98,23 @@ def duration(text: str) -> str:
 
 
 def logic_version(text: str) -> str:
-    """The name of a logic version of the views (v1, v2)."""
+    """The name of a logic version of the pipelines' views (v1, v2)."""
     from views.catalog import LOGIC_VERSIONS
 
-    if text not in LOGIC_VERSIONS:
+    return _one_of(text, LOGIC_VERSIONS)
+
+
+def oracle_logic_version(text: str) -> str:
+    """The name of a logic version the oracle knows (its own list)."""
+    from experiments.oracle.params import LOGIC_VERSIONS
+
+    return _one_of(text, LOGIC_VERSIONS)
+
+
+def _one_of(text: str, known: Iterable[str]) -> str:
+    if text not in known:
         raise argparse.ArgumentTypeError(
-            f"unknown logic version {text!r}; choose one of: {', '.join(LOGIC_VERSIONS)}"
+            f"unknown logic version {text!r}; choose one of: {', '.join(known)}"
         )
     return text
 

@@ -7,7 +7,7 @@ import argparse
 import json
 
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
-from lk.cli_args import command
+from lk.cli_args import command, oracle_logic_version
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -22,6 +22,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     truth.add_argument(
         "--logic-version",
+        type=oracle_logic_version,
         default=DEFAULT_LOGIC_VERSION,
         help=f"view logic (default {DEFAULT_LOGIC_VERSION}; the oracle knows its own versions)",
     )

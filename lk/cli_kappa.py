@@ -117,7 +117,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from core.layout import Layout
     from lk.formats import format_status
 
-    number = args.version or kappa.next_version(settings)
+    number = args.version or kappa.default_version(settings)
     if args.background:
         pid = kappa.start_in_background(settings, number, _options(args))
         log = Layout(settings.data_dir).kappa_version(number).root / "job.log"

@@ -79,7 +79,7 @@ def format_versions(rows: list[dict]) -> str:
         rate = f"{row['records_per_second']:,} records/s" if row["records_per_second"] else "-"
         lines.append(
             f"v{row['version']} [{bar}] {row['done']:6.1%}  lag {row['lag']:,}  {rate}{eta}"
-            f"  logic {row['logic_version']}, watermark {row['watermark_delay']}"
+            f"  logic {row['logic_version'] or '-'}, watermark {row['watermark_delay'] or '-'}"
             + (f"  ({', '.join(marks)})" if marks else "")
         )
         offsets = ", ".join(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+REVENUE = "DECIMAL(38,2)"
+"""Every `revenue` column: DuckDB's widest decimal, as Spark's `views.definitions.REVENUE_TYPE`.
+Amounts are below 10^10 (decimal(12,2)), so it holds any revenue up to 10^36 - 0.01: at least
+10^26 purchases of the largest legal amount in one row."""
+
 WINDOW_COUNTS = (
     ("window_start", "TIMESTAMPTZ"),
     ("window_end", "TIMESTAMPTZ"),
     ("action", "VARCHAR"),
     ("events", "BIGINT"),
-    ("revenue", "DECIMAL(14,2)"),
+    ("revenue", REVENUE),
 )
 
 VIEW_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -21,14 +26,14 @@ VIEW_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("views", "BIGINT"),
         ("clicks", "BIGINT"),
         ("purchases", "BIGINT"),
-        ("revenue", "DECIMAL(14,2)"),
+        ("revenue", REVENUE),
     ),
     "user_totals": (
         ("user_id", "VARCHAR"),
         ("hour_start", "TIMESTAMPTZ"),
         ("events", "BIGINT"),
         ("purchases", "BIGINT"),
-        ("revenue", "DECIMAL(14,2)"),
+        ("revenue", REVENUE),
     ),
 }
 """The contract columns of DESIGN.md. Outputs of a job add `processed_at` (processing time)."""

@@ -14,7 +14,16 @@ from pyspark.sql import functions as F
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-REVENUE_TYPE = "decimal(14,2)"
+REVENUE_TYPE = "decimal(38,2)"
+"""The type of every `revenue` column, and of the sum that computes it: Spark's widest decimal.
+
+An amount is below 10^10 with two decimals (decimal(12,2), `views.events.MAX_AMOUNT`), so a
+revenue holds any sum up to 10^36 - 0.01: at least 10^26 purchases of the largest legal amount
+in one window, session or hour. Amounts are widened to this type before they are summed, so
+neither the sum nor the cast can overflow below that bound (a decimal(14,2) revenue failed on
+101 purchases of 9,999,999,999.99: case 08). Spark, the serving columns
+(`serving_layer.columns.REVENUE`) and the oracle (`experiments.oracle.views_sql`) agree on it.
+"""
 
 
 def distinct_events(events: DataFrame) -> DataFrame:
@@ -25,8 +34,10 @@ def distinct_events(events: DataFrame) -> DataFrame:
 
 
 def _revenue(events_column: str = "amount") -> F.Column:
-    purchase_amount = F.when(F.col("action") == "purchase", F.col(events_column)).otherwise(0)
-    return F.coalesce(F.sum(purchase_amount), F.lit(0)).cast(REVENUE_TYPE).alias("revenue")
+    """Column `revenue`: the sum of purchase amounts (0 when none) as REVENUE_TYPE, exact."""
+    purchase_amount = F.when(F.col("action") == "purchase", F.col(events_column).cast(REVENUE_TYPE))
+    zero = F.lit(0).cast(REVENUE_TYPE)
+    return F.coalesce(F.sum(purchase_amount), zero).cast(REVENUE_TYPE).alias("revenue")
 
 
 def _count_of(action: str) -> F.Column:

@@ -9,7 +9,8 @@ must give the same rows):
 - windows are aligned to the Unix epoch; a window holds the events with start <= t < end;
 - a session continues while the next event is at most `gap` after the previous one (exactly
   `gap` continues it) and ends at its last event plus `gap`;
-- revenue is the sum of purchase amounts, 0 when there are none, as DECIMAL(14,2);
+- revenue is the sum of purchase amounts, 0 when there are none, as DECIMAL(38,2): amounts are
+  below 10^10, so it holds any sum up to 10^36 - 0.01 (10^26 maximal purchases in one row);
 - timestamps are naive UTC TIMESTAMPs with microsecond precision.
 
 Window arithmetic is done on integer microseconds since the epoch (floor division that stays
@@ -25,7 +26,8 @@ import duckdb
 
 from experiments.oracle.params import view_params
 
-REVENUE_TYPE = "DECIMAL(14,2)"
+REVENUE_TYPE = "DECIMAL(38,2)"
+"""The revenue type: DuckDB's widest decimal (sums of DECIMAL(12,2) amounts are exact in it)."""
 SOURCE = "events"
 """The relation every query reads unless told otherwise."""
 
@@ -94,7 +96,7 @@ ORDER BY window_start, action
 def action_counts_sql(window: str = "1 minute", *, source: str = SOURCE) -> str:
     """SQL with one row per tumbling event-time window (length `window`, e.g. "1 minute") and
     action: window_start, window_end (naive UTC), action, events (distinct events), revenue
-    (sum of purchase amounts in currency units, DECIMAL(14,2))."""
+    (sum of purchase amounts in currency units, DECIMAL(38,2))."""
     return _windowed_counts_sql(window, window, source)
 
 
@@ -109,7 +111,7 @@ def action_counts_sliding_sql(
 def user_sessions_sql(gap: str = "5 minutes", *, source: str = SOURCE) -> str:
     """SQL with one row per user session (events at most `gap` apart): user_id, session_start
     (first event), session_end (last event + gap; naive UTC), events, views, clicks, purchases
-    (counts of distinct events) and revenue (currency units, DECIMAL(14,2))."""
+    (counts of distinct events) and revenue (currency units, DECIMAL(38,2))."""
     gap_interval = f"CAST({_literal(gap)} AS INTERVAL)"
     return f"""
 WITH distinct_events AS ({distinct_events_sql(source)}),

@@ -27,7 +27,7 @@ CONTRACT_TYPES = {
         ("window_end", "TIMESTAMP"),
         ("action", "VARCHAR"),
         ("events", "BIGINT"),
-        ("revenue", "DECIMAL(14,2)"),
+        ("revenue", "DECIMAL(38,2)"),
     ],
     "user_sessions": [
         ("user_id", "VARCHAR"),
@@ -37,14 +37,14 @@ CONTRACT_TYPES = {
         ("views", "BIGINT"),
         ("clicks", "BIGINT"),
         ("purchases", "BIGINT"),
-        ("revenue", "DECIMAL(14,2)"),
+        ("revenue", "DECIMAL(38,2)"),
     ],
     "user_totals": [
         ("user_id", "VARCHAR"),
         ("hour_start", "TIMESTAMP"),
         ("events", "BIGINT"),
         ("purchases", "BIGINT"),
-        ("revenue", "DECIMAL(14,2)"),
+        ("revenue", "DECIMAL(38,2)"),
     ],
 }
 CONTRACT_TYPES["action_counts_sliding"] = CONTRACT_TYPES["action_counts"]
