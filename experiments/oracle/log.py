@@ -87,6 +87,18 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 def topic_id(bootstrap: str, topic: str) -> str:
     """The id of `topic` now (a UUID string; a topic deleted and created again gets a new one;
     "" from a broker without ids). LkError if the topic or the broker is missing."""
+    ids = [
+        str(entry.get("topic_id") or "")
+        for entry in _described(bootstrap, topic)
+        if entry.get("name") == topic and entry.get("error_code") == 0
+    ]
+    if not ids:
+        raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
+    return ids[0] if ids[0].strip("0-") else ""  # the all-zero id means "no id"
+
+
+def _described(bootstrap: str, topic: str) -> list[dict]:
+    """The broker's description of `topic` (kafka-python's describe_topics entries)."""
     try:
         admin = KafkaAdminClient(
             bootstrap_servers=bootstrap,
@@ -98,14 +110,9 @@ def topic_id(bootstrap: str, topic: str) -> str:
         raise LkError(no_broker_message(bootstrap)) from error
     with closing(admin):
         try:
-            described = admin.describe_topics([topic])
+            return admin.describe_topics([topic])
         except KafkaError as error:
             raise LkError(f"reading from Kafka at {bootstrap} failed: {error}") from error
-    for entry in described:
-        if entry.get("name") == topic and entry.get("error_code") == 0:
-            found = str(entry.get("topic_id") or "")
-            return "" if found.strip("0-") == "" else found
-    raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
 
 
 def read_log(

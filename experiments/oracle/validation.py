@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from experiments.oracle.json_text import JsonError, Number, parse_json
@@ -44,8 +44,8 @@ _DECIMALS = Context(prec=40, rounding=ROUND_HALF_UP)
 
 _NUMBER_PARTS = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?")
 _UTC_TIME = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
-    r"(?:\.([0-9]{1,6}))?(?:Z|[+-]00:00)"
+    r"(?P<whole>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(?:\.(?P<fraction>[0-9]{1,6}))?(?:Z|[+-]00:00)"
 )
 
 
@@ -147,16 +147,13 @@ def parse_utc_time(text: str) -> datetime | None:
     None when the text has another shape (no offset, a non-zero offset, a 7th fractional digit,
     surrounding whitespace...), names no real moment (Feb 30, 24:00, a leap second) or falls
     outside the years 1970..2100."""
-    parts = _UTC_TIME.fullmatch(text)
-    if parts is None:
+    shape = _UTC_TIME.fullmatch(text)
+    if shape is None:
         return None
-    year, month, day, hour, minute, second, fraction = parts.groups()
-    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
-        return None
-    microsecond = int((fraction or "").ljust(6, "0"))
-    try:
-        return datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second), microsecond, UTC
-        )
+    try:  # strptime refuses Feb 30, hour 24 and (through datetime) second 60
+        moment = datetime.strptime(shape["whole"], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+    if moment.year < FIRST_YEAR or moment.year > LAST_YEAR:
+        return None
+    return moment + timedelta(microseconds=int((shape["fraction"] or "0").ljust(6, "0")))
