@@ -158,13 +158,20 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
 def master_events(
     spark: SparkSession, settings: Settings, runs: list[tuple[int, Path]] | None = None
 ) -> DataFrame:
-    """Every accepted record of the committed runs (the master dataset), duplicates included."""
+    """Every accepted record of the committed runs (the master dataset), duplicates included:
+    the event columns plus `partition` and `offset` (where it sits in the log, so the views keep
+    each event_id's first copy)."""
+    from pyspark.sql.types import IntegerType, LongType, StructField
+
     from views.events import spark_event_schema
 
     if runs is None:
         runs = committed_runs(Layout(settings.data_dir))
     folders = [str(folder / "events") for _, folder in runs if (folder / "events").exists()]
     schema = spark_event_schema()
+    schema = schema.add(StructField("partition", IntegerType())).add(
+        StructField("offset", LongType())
+    )
     if not folders:
         return spark.createDataFrame([], schema)
     # Each run is its own root: read the files, not the run=/event_date= folder names.

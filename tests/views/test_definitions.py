@@ -130,3 +130,19 @@ def test_every_version_has_every_view_with_the_contract_columns(spark):
             assert view.apply(frame).columns == CONTRACT_COLUMNS[view.name]
             assert set(view.key) <= set(CONTRACT_COLUMNS[view.name])
             assert view.complete_at.split()[0] in CONTRACT_COLUMNS[view.name]
+
+
+def test_a_batch_keeps_each_events_first_copy_in_the_log(spark):
+    from pyspark.sql.types import IntegerType, LongType, StructField
+
+    schema = spark_event_schema()
+    schema = schema.add(StructField("partition", IntegerType())).add(
+        StructField("offset", LongType())
+    )
+    rows = [  # the late copy comes first in the data, but last in the log
+        ("dup", "u1", "view", None, Decimal("0"), at(minutes=28), 0, 3),
+        ("dup", "u1", "view", None, Decimal("0"), at(minutes=0), 0, 0),
+    ]
+    counted = action_counts(spark.createDataFrame(rows, schema).coalesce(1)).collect()
+    naive_start = at(minutes=0).replace(tzinfo=None)  # Spark returns naive UTC
+    assert [(row.window_start, row.events) for row in counted] == [(naive_start, 1)]
