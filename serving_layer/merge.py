@@ -43,9 +43,9 @@ def lambda_refusal(
     return (
         f"lambda views refused: batch version {batch_version} ran logic {batch_logic} but the "
         f"speed layer runs logic {speed_logic}, and merging them would mix two logics; run "
-        f"`lk lambda batch --logic-version {speed_logic}`, or run the speed layer with logic "
-        f"{batch_logic} in another data directory "
-        f"(`lk lambda speed --logic-version {batch_logic} --data-dir OTHER_DIR`)"
+        f"`lk lambda batch --logic-version {speed_logic}` to serve {speed_logic}; to move "
+        f"Lambda to {batch_logic}, start it over in a new --data-dir (the speed layer's "
+        f"checkpoint keeps its logic): `lk lambda speed --logic-version {batch_logic}` there"
     )
 
 
