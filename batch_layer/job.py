@@ -27,9 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     from batch_layer.batch_views import compute_views
     from batch_layer.ingest import ingest
     from core.atomic import write_json
-    from core.errors import readable
+    from core.errors import NotRetryable, readable
     from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION, Settings
     from core.spark import spark_session
+    from core.spark_submit import NOT_RETRYABLE_EXIT
 
     settings = Settings.from_env()
     spark = spark_session(settings, f"lk-lambda-batch-{args.step}")
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if (line := readable(error)) is None:
             raise
         print(f"lk: error: {line}", file=sys.stderr)
-        return 1
+        return NOT_RETRYABLE_EXIT if isinstance(error, NotRetryable) else 1
     finally:
         spark.stop()
     write_json(args.result, result)

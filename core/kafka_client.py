@@ -20,9 +20,10 @@ TOPIC_CONFIG = {
 ISOLATION_LEVEL = "read_committed"
 """How every offset and record of the pipelines is read (DESIGN.md): records of aborted
 transactions never count, and a partition ends at its last stable offset."""
-SPARK_POLL_TIMEOUT_MS = 5_000
+SPARK_POLL_TIMEOUT_MS = 30_000
 """Spark's Kafka reader polls this long for the next record of a range (default 120 s). A range
-that ends in transaction markers has no record to return, so each such poll waits this out."""
+that ends in transaction markers has no record to return, so each such poll waits this out; a
+fetch slower than this fails the task, so it stays well above a busy broker's fetch time."""
 SPARK_READ_OPTIONS = {
     "kafka.isolation.level": ISOLATION_LEVEL,
     "kafkaConsumer.pollTimeoutMs": str(SPARK_POLL_TIMEOUT_MS),

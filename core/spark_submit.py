@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.atomic import read_json
-from core.errors import LkError
+from core.errors import LkError, NotRetryable
 from core.jvm import java_home
 from core.settings import Settings
 from core.spark import connector_jars
 
+NOT_RETRYABLE_EXIT = 3
+"""The exit code a submitted job uses for a NotRetryable error (a recreated topic, a wrong
+parameter), so the caller raises NotRetryable too and Airflow fails the task at once."""
 SUBMIT_TIMEOUT_S = 3600
 """A spark-submit that has not finished after this long is stopped and reported."""
 
@@ -60,7 +63,8 @@ def spark_submit(settings: Settings, script: Path, name: str, job_args: list[str
             except subprocess.TimeoutExpired:
                 raise LkError(f"spark-submit {job_args[0]} timed out; see {log}") from None
         if finished.returncode != 0 or not result.exists():
-            raise LkError(
+            failure = NotRetryable if finished.returncode == NOT_RETRYABLE_EXIT else LkError
+            raise failure(
                 f"spark-submit {job_args[0]} failed (exit {finished.returncode}): "
                 f"{_last_error(log)}; see {log}"
             )

@@ -31,10 +31,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.run(settings, args) or 0
-    except BrokenPipeError:  # the reader went away (`lk compare | head`): stop quietly
-        # Python's documented recipe: point stdout at devnull so the exit flush cannot fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except BrokenPipeError:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # stdout's reader went away (`lk compare | head`): stop quietly
+            # Python's documented recipe: point stdout at devnull so the exit flush cannot fail.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        raise  # another pipe broke: a bug to see
+
     except Exception as error:  # ours, or Spark's (Py4J/PySpark exceptions): one line
         if (line := readable(error)) is None:
             raise  # a bug: its stack trace is what a developer needs
