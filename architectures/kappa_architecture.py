@@ -46,6 +46,8 @@ def check_options(options: KappaOptions) -> KappaOptions:
     views_at(options.logic_version)
     checked_duration(options.watermark)
     checked_duration(options.live_trigger)
+    if options.dedup_horizon:
+        checked_duration(options.dedup_horizon)
     return options
 
 
@@ -79,16 +81,23 @@ def run_version(
 
 
 def refuse_other_logic(settings: Settings, number: int, options: KappaOptions) -> None:
-    """NotRetryable if version N exists with another logic version or watermark: a version
-    keeps what it was replayed with (a new logic is a new version, replayed from offset 0)."""
+    """NotRetryable if version N exists with another logic version, watermark or dedup
+    horizon: a version keeps what it was replayed with (a new logic is a new version, replayed
+    from offset 0)."""
     job = read_json(Layout(settings.data_dir).kappa_version(number).state_file) or {}
-    recorded = (job.get("logic_version"), job.get("watermark"))
-    if job and recorded != (options.logic_version, options.watermark):
+    horizon = options.dedup_horizon or options.watermark
+    recorded = (
+        job.get("logic_version"),
+        job.get("watermark"),
+        job.get("dedup_horizon") or job.get("watermark"),
+    )
+    if job and recorded != (options.logic_version, options.watermark, horizon):
         newest = max(kappa_versions.versions(Layout(settings.data_dir)), default=number)
         raise NotRetryable(
-            f"v{number} was replayed with logic {recorded[0]} and watermark {recorded[1]!r}, "
-            f"not {options.logic_version} and {options.watermark!r}: a version keeps its "
-            f"logic; start a new one from offset 0 (lk kappa run --version {newest + 1})"
+            f"v{number} was replayed with logic {recorded[0]}, watermark {recorded[1]!r} and "
+            f"dedup horizon {recorded[2]!r}, not {options.logic_version}, "
+            f"{options.watermark!r} and {horizon!r}: a version keeps its logic; start a new "
+            f"one from offset 0 (lk kappa run --version {newest + 1})"
         )
 
 
@@ -265,4 +274,3 @@ def _pid_file(settings: Settings, number: int) -> Path:
 
 def _launched_by(layout: Layout, number: int) -> str | None:
     return (read_json(layout.kappa_version(number).root / LAUNCH_RECORD) or {}).get("run_id")
-

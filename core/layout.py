@@ -9,8 +9,9 @@ is filled by atomic renames, so a reader finds a whole run, version or file, or 
         rejected/                             rejected records with their reason
         offsets.json                          the offsets it read, committed with the data
     lambda/batch/version=<n>/               one published batch run: <view>/ and manifest.json
-    lambda/speed/                           the speed layer: checkpoints/, views/, progress/
-    kappa/v<n>/                             one Kappa version: the same three folders
+    lambda/speed/                           the speed layer: checkpoint/, views/, counted/,
+                                              rejected/, progress/ and job.json
+    kappa/v<n>/                             one Kappa version: the same folders
     truth/<logic version>/                  the oracle's views at that logic (experiments/)
     serving/catalog.duckdb                  DuckDB views over all of the above
 """
@@ -48,15 +49,17 @@ class StreamPaths(FolderMap):
 
     root: Path
     ENTRIES = """
-        checkpoints  checkpoints  Spark's checkpoints, one per query: offsets and state
-        views        views        the output: one folder per view of micro-batch Parquet files
-        progress     progress     each micro-batch's figures, and latest.json
-        rejected     rejected     rejected records (Kappa only), one file per micro-batch
-        state_file   job.json     what the job is: logic version, parameters, start (JSON)
+        checkpoint   checkpoint              Spark's checkpoint of the job's query: offsets, state
+        views        views                   one folder per view of partial rows, a file each micro-batch
+        counted      counted                 the events the views counted: event_id, partition, offset
+        rejected     rejected                rejected records with their reason
+        progress     progress                Spark's figures per micro-batch, and latest.json
+        figures      progress/micro-batches  what each micro-batch held: records, rejected, late
+        state_file   job.json                what the job is: logic version, parameters, start (JSON)
     """
 
     def view_files(self, view: str) -> Path:
-        """One immutable Parquet file per micro-batch: `batch-<id>.parquet`."""
+        """A view's partial rows, one immutable Parquet file per micro-batch: `batch-<id>.parquet`."""
         return self.views / view
 
 

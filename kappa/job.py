@@ -43,6 +43,8 @@ class KappaOptions:
     replay_max_offsets: int = DEFAULT_REPLAY_MAX_OFFSETS
     replay_min_partitions: int | None = None
     live_trigger: str = DEFAULT_TRIGGER
+    dedup_horizon: str | None = None
+    """How long an event_id is remembered (None: the watermark); see StreamOptions."""
 
 
 def run_kappa(
@@ -91,7 +93,7 @@ def _replay_options(number: int, options: KappaOptions) -> StreamOptions:
         starting_offsets=options.starting_offsets,
         max_offsets_per_trigger=options.replay_max_offsets,
         min_partitions=options.replay_min_partitions,
-        keep_rejected=True,
+        dedup_horizon=options.dedup_horizon,
     )
 
 

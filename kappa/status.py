@@ -36,17 +36,18 @@ def describe(settings: Settings) -> list[dict]:
                 "seconds_to_catch_up": round(behind["lag"] / rate, 1) if rate else None,
                 "caught_up_at": job.get("caught_up_at"),
                 "last_replay": job.get("last_replay"),
-                "dropped_late": status.get("dropped_late", {}),
+                "dropped_late": status.get("dropped_late", 0),
+                "duplicates_dropped": status.get("duplicates_dropped", 0),
             }
         )
     return rows
 
 
 def _recent_rate(progress) -> float | None:
-    """Records/s over the last micro-batches that had input (the action_counts query)."""
+    """Records/s over the last micro-batches that had input."""
     import json
 
-    files = sorted((progress / "action_counts").glob("*.json"))[-10:]
+    files = sorted((progress / "query").glob("*.json"))[-10:]
     batches = [json.loads(f.read_text()) for f in files]
     rates = [
         b["rows_per_second"] for b in batches if b.get("input_rows") and b.get("rows_per_second")

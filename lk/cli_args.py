@@ -65,7 +65,8 @@ def command_group(
 
 
 def add_job_flags(parser: argparse.ArgumentParser, *, trigger_help: str) -> None:
-    """--logic-version, --watermark and --trigger, which every streaming job takes."""
+    """--logic-version, --watermark, --dedup-horizon and --trigger, which every streaming job
+    takes."""
     add_logic_version(parser)
     flags = (
         ("--watermark", DEFAULT_WATERMARK, "event-time watermark delay"),
@@ -75,6 +76,12 @@ def add_job_flags(parser: argparse.ArgumentParser, *, trigger_help: str) -> None
         parser.add_argument(
             flag, type=duration, default=default, help=f"{text} (default {default})"
         )
+    parser.add_argument(
+        "--dedup-horizon",
+        type=duration,
+        help="how long an event_id is remembered to drop its copies, at least the watermark "
+        "(default: the watermark); longer costs state",
+    )
 
 
 def add_logic_version(parser: argparse.ArgumentParser) -> None:

@@ -9,16 +9,17 @@ BAR_WIDTH = 30
 def format_status(status: dict) -> str:
     """A speed or Kappa job's status in a few lines for the terminal."""
     offsets = ", ".join(f"p{p}: {o}" for p, o in status["offsets"].items()) or "-"
-    dropped = sum(v for k, v in status["dropped_late"].items() if k == "action_counts")
     return "\n".join(
         [
             f"{status['job']}  logic {status['logic_version']}, watermark "
-            f"{status['watermark'] or '-'} (delay {status['watermark_delay']})",
+            f"{status['watermark'] or '-'} (delay {status['watermark_delay']}, dedup horizon "
+            f"{status['dedup_horizon']})",
             f"offsets  {offsets}; lag {status['lag'] if status['lag'] is not None else '-'}",
-            f"batches  {sum(status['batches'].values())} micro-batches over "
-            f"{len(status['batches'])} queries",
-            f"late     {dropped} events dropped by the watermark (action_counts); per view: "
-            + ", ".join(f"{k} {v}" for k, v in status["dropped_late"].items()),
+            f"read     {status['records']} records in {status['batches']} micro-batches: "
+            f"{status['counted']} events counted, {status['rejected']} rejected, "
+            f"{status['duplicates_dropped']} duplicates and {status['dropped_late']} late "
+            "events dropped"
+            + (f", {status['isolated']} isolated" if status.get("isolated") else ""),
             *format_refusal(status.get("catalog")),
         ]
     )

@@ -6,7 +6,8 @@ the old catalog or the new one. Batch versions are pinned by path and horizon at
 speed and Kappa files are globs, so new micro-batches show up without a refresh.
 
 A row of `batch_<view>`, `speed_<view>` or `kappa_<view>` is one row of the view (its contract
-columns and `processed_at`) as that layer published it; `lambda_<view>` (serving_layer.merge)
+columns, `final` and `processed_at`) as that layer has it: the streams' partial rows merged
+(serving_layer.partials), open rows included; `lambda_<view>` (serving_layer.merge)
 adds the `layer` that served it; `truth_*` (serving_layer.oracle) are the oracle's rows per
 logic version; `rejected_events` is one rejected record and the layer that found it;
 `serving_status` (serving_layer.status) is one moving part.
@@ -25,9 +26,10 @@ from core.atomic import read_json, write_json
 from core.layout import Layout, StreamPaths, numbered
 from core.locks import exclusive_lock
 from core.settings import Settings
-from serving_layer.columns import PROCESSED_AT, REJECTED_COLUMNS, VIEW_COLUMNS
+from serving_layer.columns import FINAL, PROCESSED_AT, REJECTED_COLUMNS, VIEW_COLUMNS
 from serving_layer.merge import lambda_refusal, merge_sql, refused_sql
 from serving_layer.oracle import oracle_runs, oracle_views
+from serving_layer.partials import stream_view_sql
 from serving_layer.sql import empty_select, has_files, literal, parquet_source, typed_select
 from serving_layer.status import Stream, status_sql
 from views.catalog import LOGIC_VERSIONS, View
@@ -89,14 +91,8 @@ def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict
     )
     for view in LOGIC_VERSIONS["v1"]:  # every logic version has the same views and columns
         name = view.name
-        with_processed = (*VIEW_COLUMNS[name], PROCESSED_AT)
-        if batch and has_files(batch["folder"] / name / "*.parquet"):
-            source = parquet_source(batch["folder"] / name / "*.parquet")
-            batch_sql = typed_select(connection, source, with_processed)
-        else:
-            batch_sql = empty_select(with_processed)
-        _view(connection, f"batch_{name}", batch_sql)
-        _view(connection, f"speed_{name}", _stream_sql(connection, layout.speed, view))
+        _view(connection, f"batch_{name}", _batch_sql(connection, batch, view))
+        _view(connection, f"speed_{name}", stream_view_sql(connection, layout.speed, view))
         merged = (
             refused_sql(name, refused)
             if refused
@@ -104,7 +100,7 @@ def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict
         )
         _view(connection, f"lambda_{name}", merged)
         kappa_paths = layout.kappa_version(kappa["current"]) if kappa else None
-        _view(connection, f"kappa_{name}", _stream_sql(connection, kappa_paths, view))
+        _view(connection, f"kappa_{name}", stream_view_sql(connection, kappa_paths, view))
     runs = oracle_runs(layout)
     for name, sql in oracle_views(connection, runs):
         _view(connection, name, sql)
@@ -169,26 +165,26 @@ def _streams(layout: Layout, kappa: dict | None) -> list[Stream]:
     ]
 
 
-def _stream_sql(
-    connection: duckdb.DuckDBPyConnection, paths: StreamPaths | None, view: View
-) -> str:
-    """The newest row per key over a streaming job's micro-batch files (each file a whole
-    micro-batch; a later batch's row for a window replaces the earlier one)."""
+def _batch_sql(connection: duckdb.DuckDBPyConnection, batch: dict | None, view: View) -> str:
+    """The rows of the batch version the catalog pins, each `final` once it ends by H."""
     columns = VIEW_COLUMNS[view.name]
-    with_processed = (*columns, PROCESSED_AT)
-    pattern = paths.view_files(view.name) / "*.parquet" if paths else None
+    pattern = batch["folder"] / view.name / "*.parquet" if batch else None
     if pattern is None or not has_files(pattern):
-        return empty_select(with_processed)
-    key = ", ".join(view.key)
-    newest = f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch_id DESC) = 1"
-    selected = typed_select(connection, parquet_source(pattern), with_processed, ", batch_id")
-    names = ", ".join(name for name, _ in with_processed)
-    return f"SELECT {names} FROM ({selected} {newest})"
+        return empty_select((*columns, FINAL, PROCESSED_AT))
+    selected = typed_select(connection, parquet_source(pattern), (*columns, PROCESSED_AT))
+    horizon = batch.get("horizon")
+    final = f"{view.complete_at} <= TIMESTAMPTZ {literal(horizon)}" if horizon else "false"
+    names = ", ".join(name for name, _ in columns)
+    return f"SELECT {names}, coalesce({final}, false) AS final, processed_at FROM ({selected})"
 
 
 def _rejected_sql(connection: duckdb.DuckDBPyConnection, layout: Layout) -> str:
-    """Rejected records with the layer that found them (Lambda's ingest, or a Kappa version)."""
-    sources = [(layout.ingest / "run=*" / "rejected" / "*.parquet", "lambda-ingest")]
+    """Rejected records with the layer that found them (Lambda's ingest, the speed layer, or
+    a Kappa version)."""
+    sources = [
+        (layout.ingest / "run=*" / "rejected" / "*.parquet", "lambda-ingest"),
+        (layout.speed.rejected / "*.parquet", "lambda-speed"),
+    ]
     for number in _kappa_versions(layout):
         sources.append((layout.kappa_version(number).rejected / "*.parquet", f"kappa-v{number}"))
     selects = [

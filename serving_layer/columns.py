@@ -49,3 +49,6 @@ REJECTED_COLUMNS = (
 """A rejected record: where it came from, its raw bytes and why it was rejected."""
 
 PROCESSED_AT = ("processed_at", "TIMESTAMPTZ")
+FINAL = ("final", "BOOLEAN")
+"""Whether a served row can still change: false while its window, hour or session is open
+(the batch: until H passes its end; a stream: until its watermark does)."""

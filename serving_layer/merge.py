@@ -26,7 +26,8 @@ seen it (e.g. a speed-dropped event after H, until a later batch's H passes its 
 
 from __future__ import annotations
 
-from serving_layer.columns import PROCESSED_AT, VIEW_COLUMNS
+from serving_layer.columns import FINAL, PROCESSED_AT, VIEW_COLUMNS
+from serving_layer.partials import island_ctes
 from serving_layer.sql import failing_select, literal
 from views.catalog import View
 
@@ -51,7 +52,7 @@ def lambda_refusal(
 
 def refused_sql(name: str, message: str) -> str:
     """The columns of `lambda_<name>`, failing with `message` whenever its rows are read."""
-    columns = (*VIEW_COLUMNS[name], PROCESSED_AT, ("layer", "VARCHAR"))
+    columns = (*VIEW_COLUMNS[name], FINAL, PROCESSED_AT, ("layer", "VARCHAR"))
     return failing_select(columns, message)
 
 
@@ -64,11 +65,11 @@ def merge_sql(name: str, view: View, horizon: str | None) -> str:
     """SQL whose rows are the rows of `lambda_<name>`: each unit whole from the side the rule
     of this module picks, with the column `layer` saying which; with no horizon yet (no batch
     run), every row from the speed view."""
-    names = ", ".join(column for column, _ in (*VIEW_COLUMNS[name], PROCESSED_AT))
+    names = ", ".join(column for column, _ in (*VIEW_COLUMNS[name], FINAL, PROCESSED_AT))
     if not horizon:
         return f"SELECT {names}, 'speed' AS layer FROM speed_{name}"
     moment = f"TIMESTAMPTZ {literal(horizon)}"
-    if view.streaming_output_mode == "append":
+    if view.partials == "sessions":
         return _sessions_sql(name, names, moment)
     return _keyed_sql(name, view, names, moment)
 
@@ -107,25 +108,13 @@ WHERE sides.layer = 'speed'
 
 
 def _sessions_sql(name: str, names: str, moment: str) -> str:
-    """Sessions: a unit is an island of one user's overlapping batch and speed sessions. Sorted
-    by start, a session opens a new island when it starts at or after the latest end so far."""
-    per_user = "PARTITION BY user_id ORDER BY session_start, session_end, layer"
+    """Sessions: a unit is an island of one user's overlapping batch and speed sessions."""
     side = _side("island_start", "island_end", "batch_events", "speed_events", moment)
     return f"""
 WITH sessions AS (
     SELECT {names}, 'batch' AS layer FROM batch_{name}
     UNION ALL SELECT {names}, 'speed' AS layer FROM speed_{name}
-),
-reached AS (
-    SELECT *, max(session_end) OVER (
-        {per_user} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
-    FROM sessions
-),
-numbered AS (
-    SELECT *, sum(CASE WHEN reach IS NULL OR session_start >= reach THEN 1 ELSE 0 END)
-        OVER ({per_user} ROWS UNBOUNDED PRECEDING) AS island
-    FROM reached
-),
+), {island_ctes("sessions", ", layer")},
 islands AS (
     SELECT user_id, island, min(session_start) AS island_start, max(session_end) AS island_end,
         coalesce(sum(events) FILTER (WHERE layer = 'batch'), 0) AS batch_events,

@@ -27,6 +27,7 @@ def speed_options(
     trigger: str = DEFAULT_TRIGGER,
     until_caught_up: bool = False,
     max_offsets_per_trigger: int | None = None,
+    dedup_horizon: str | None = None,
 ) -> StreamOptions:
     """The speed layer's streaming options: low-latency micro-batches, the whole log at first;
     NotRetryable for an unknown logic version or a malformed duration."""
@@ -40,6 +41,7 @@ def speed_options(
         trigger=checked_duration(trigger),
         until_caught_up=until_caught_up,
         max_offsets_per_trigger=max_offsets_per_trigger,
+        dedup_horizon=dedup_horizon and checked_duration(dedup_horizon),
     )
 
 

@@ -1,6 +1,6 @@
-"""What a streaming job has done, micro-batch by micro-batch: offsets, lag, watermark, late
-events dropped. Written next to its output (`progress/`) for `lk kappa status`, the serving
-status and the benchmarks."""
+"""What a streaming job has done, micro-batch by micro-batch: offsets, lag, watermark, records
+read, late events dropped, duplicates dropped. Written next to its output (`progress/`) for
+`lk kappa status`, the serving status and the benchmarks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core.atomic import write_json
+from core.durations import parse_duration
 from core.layout import StreamPaths
 
 if TYPE_CHECKING:
@@ -16,52 +17,43 @@ if TYPE_CHECKING:
 
     from streaming.options import StreamOptions
 
-NOTHING_READ = {"batch_id": -1, "end_offsets": {}, "watermark": None, "lag": None}
-REJECTED = "rejected"
-"""The name of the query that keeps rejected records (its rows are not views)."""
+FIGURES = ("records", "rejected", "late", "counted", "isolated")
+"""Totals over the writer's per-micro-batch figures (`streaming.micro_batch.BatchFigures`)."""
 
 
 class ProgressRecorder:
-    """Writes each micro-batch's progress once (`progress/<query>/<batch>.json`, idempotent by
-    batch id) and a summary, `progress/latest.json`, that the serving status reads. Totals are
-    kept in memory; the files of earlier runs are read once, when a query first reports."""
+    """Writes each micro-batch's Spark progress once (`progress/query/<batch>.json`,
+    idempotent by batch id) and a summary, `progress/latest.json`, that the serving status
+    reads. Files of earlier runs are read once, when the recorder first reports."""
 
     def __init__(self, paths: StreamPaths, options: StreamOptions) -> None:
         self.paths = paths
         self.options = options
-        self.dropped: dict[str, dict[int, int]] = {}
-        self.newest: dict[str, dict] = {}
+        self.spark: dict[int, dict] | None = None
+        self.figures: dict[str, dict] = {}
 
     def record(self, queries: list[StreamingQuery]) -> dict:
+        folder = self.paths.progress / "query"
+        if self.spark is None:
+            self.spark = {}
+            for file in sorted(folder.glob("*.json")):
+                batch = json.loads(file.read_text())
+                self.spark[batch["batch_id"]] = batch
         for query in queries:
-            name = query.name.removeprefix(f"{self.options.name}-").rsplit("-", 1)[0]
-            self._load(name)
             executed = [_as_dict(p) for p in query.recentProgress]
             # A trigger that ran no micro-batch reports the *next* batch id with no figures.
             executed = [p for p in executed if "addBatch" in (p.get("durationMs") or {})]
             for batch in map(_batch_summary, executed):
-                target = self.paths.progress / name / f"{batch['batch_id']:09d}.json"
+                target = folder / f"{batch['batch_id']:09d}.json"
                 if not target.exists():
                     write_json(target, batch)
-                self._remember(name, batch)
-        # A query that has not finished a micro-batch yet has read nothing: it holds the
-        # job's offsets at zero, so a half-started job never looks caught up.
-        newest = {name: self.newest.get(name, NOTHING_READ) for name in self.dropped}
-        status = summarize(self.options, newest, self.dropped)
+                self.spark[batch["batch_id"]] = batch
+        for file in self.paths.figures.glob("*.json"):
+            if file.name not in self.figures:
+                self.figures[file.name] = json.loads(file.read_text())
+        status = summarize(self.options, list(self.spark.values()), list(self.figures.values()))
         write_json(self.paths.progress / "latest.json", status)
         return status
-
-    def _load(self, name: str) -> None:
-        if name in self.dropped:
-            return
-        self.dropped[name] = {}
-        for file in sorted((self.paths.progress / name).glob("*.json")):
-            self._remember(name, json.loads(file.read_text()))
-
-    def _remember(self, name: str, batch: dict) -> None:
-        self.dropped[name][batch["batch_id"]] = batch["dropped_late"]
-        if batch["batch_id"] >= self.newest.get(name, {}).get("batch_id", -1):
-            self.newest[name] = batch
 
 
 def _batch_summary(progress: dict) -> dict:
@@ -69,16 +61,19 @@ def _batch_summary(progress: dict) -> dict:
     source = (progress.get("sources") or [{}])[0]
     end = _partition_offsets(source.get("endOffset"))
     latest = _partition_offsets(source.get("latestOffset"))
+    operators = progress.get("stateOperators", [])
     return {
         "batch_id": progress["batchId"],
         "timestamp": progress["timestamp"],
         "input_rows": progress.get("numInputRows", 0),
         "rows_per_second": progress.get("processedRowsPerSecond"),
         "duration_ms": progress.get("durationMs", {}).get("triggerExecution"),
-        "watermark": (progress.get("eventTime") or {}).get("watermark"),
-        "dropped_late": sum(
-            op.get("numRowsDroppedByWatermark", 0) for op in progress.get("stateOperators", [])
+        "spark_watermark": (progress.get("eventTime") or {}).get("watermark"),
+        "dropped_beyond_horizon": sum(op.get("numRowsDroppedByWatermark", 0) for op in operators),
+        "duplicates_dropped": sum(
+            (op.get("customMetrics") or {}).get("numDroppedDuplicateRows", 0) for op in operators
         ),
+        "state_rows": sum(op.get("numRowsTotal", 0) for op in operators),
         "end_offsets": end,
         "lag": sum(max(latest.get(p, 0) - offset, 0) for p, offset in end.items()),
     }
@@ -95,33 +90,49 @@ def _partition_offsets(offsets: object) -> dict[str, int]:
     return merged
 
 
-def summarize(
-    options: StreamOptions, latest: dict[str, dict], dropped: dict[str, dict[int, int]]
-) -> dict:
-    """One job's state from each query's newest micro-batch: the offsets every query has
-    reached, lag, watermark, micro-batches, and late events dropped per query."""
-    batches = {name: len(per_batch) for name, per_batch in dropped.items()}
-    dropped = {name: sum(per_batch.values()) for name, per_batch in dropped.items()}
-    views = {name: batch for name, batch in latest.items() if name != REJECTED}
-    partitions = (
-        set().union(*(batch["end_offsets"] for batch in latest.values())) if latest else set()
-    )
-    offsets = {
-        p: min(batch["end_offsets"].get(p, 0) for batch in latest.values())
-        for p in sorted(partitions, key=int)
-    }
-    watermarks = [batch["watermark"] for batch in views.values() if batch.get("watermark")]
+def view_watermark(options: StreamOptions, spark_watermark: str | None) -> str | None:
+    """The job's event-time watermark (ISO-8601, UTC) from Spark's, which runs behind by the
+    dedup horizon: Spark's plus (horizon - watermark). None before Spark has one (the epoch)."""
+    if not spark_watermark:
+        return None
+    moment = datetime.fromisoformat(spark_watermark.replace("Z", "+00:00"))
+    if moment.timestamp() <= 0:
+        return None
+    shift = parse_duration(options.dedup_horizon) - parse_duration(options.watermark)
+    return (moment + shift).isoformat()
+
+
+def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) -> dict:
+    """One job's state after its newest micro-batch: the offsets it has reached, lag,
+    watermark, micro-batches run, and totals of records read, rejected, late events dropped,
+    duplicates dropped, events counted and records isolated."""
+    newest = max(batches, key=lambda batch: batch["batch_id"], default=None)
+    totals = {name: sum(item.get(name, 0) for item in figures) for name in FIGURES}
+    beyond = sum(batch.get("dropped_beyond_horizon", 0) for batch in batches)
     return {
         "job": options.name,
         "logic_version": options.logic_version,
         "watermark_delay": options.watermark,
-        "watermark": min(watermarks) if watermarks else None,
-        "offsets": offsets,
-        "lag": max((b["lag"] for b in latest.values() if b["lag"] is not None), default=None),
-        "dropped_late": dropped,
-        "batches": batches,
+        "dedup_horizon": options.dedup_horizon,
+        "watermark": view_watermark(options, newest and newest.get("spark_watermark")),
+        # Nothing read yet: no offsets, so a job that has not finished a micro-batch never
+        # looks caught up.
+        "offsets": dict(sorted((newest or {}).get("end_offsets", {}).items(), key=_by_int)),
+        "lag": newest["lag"] if newest else None,
+        "batches": len(figures),
+        "records": totals["records"],
+        "rejected": totals["rejected"],
+        "counted": totals["counted"],
+        "isolated": totals["isolated"],
+        "dropped_late": totals["late"] + beyond,
+        "duplicates_dropped": sum(batch.get("duplicates_dropped", 0) for batch in batches),
+        "state_rows": newest.get("state_rows") if newest else None,
         "updated_at": datetime.now(UTC).isoformat(),
     }
+
+
+def _by_int(item: tuple[str, int]) -> int:
+    return int(item[0])
 
 
 def _as_dict(progress: object) -> dict:

@@ -1,9 +1,10 @@
-"""Runs a streaming job: starts its queries, follows them until caught up or stopped, stops them.
+"""Runs a streaming job: starts its query, follows it until caught up or stopped, stops it.
 
-One streaming query per view (Spark allows one aggregation per query), each reading the topic
-(`streaming.source`), parsing with `views.parse`, setting the event-time watermark and applying
-the view; each micro-batch goes to the exactly-once file sink (`streaming.sink`). The checkpoint
-keeps offsets and state; progress is recorded per micro-batch (`streaming.progress`).
+One streaming query per job: it reads the topic once (`streaming.source`), parses each record
+once (`views.parse`) and deduplicates once; every view, the rejected records and the counted
+ids come from each micro-batch (`streaming.micro_batch`), in exactly-once files. The checkpoint
+keeps offsets and the deduplication state; progress is recorded per micro-batch
+(`streaming.progress`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
+from core.durations import parse_duration
 from core.errors import LkError, first_line
 from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
+from streaming.micro_batch import MicroBatchWriter, batch_watermark_ms
 from streaming.options import StreamOptions
-from streaming.progress import REJECTED, ProgressRecorder
-from streaming.sink import MicroBatchFiles, write_seed
+from streaming.progress import ProgressRecorder
 from streaming.source import kafka_source
 
 if TYPE_CHECKING:
@@ -34,6 +36,11 @@ if TYPE_CHECKING:
     from views.catalog import View
 
 
+ENGINE = 2
+"""The layout of a job's checkpoint and output: 2 is one query per job with partial rows
+(1 was one query per view); a job.json of another engine is refused."""
+
+
 def start_queries(
     spark: SparkSession,
     settings: Settings,
@@ -42,31 +49,21 @@ def start_queries(
     *,
     start_over: str | None = None,
 ) -> list[StreamingQuery]:
-    """Start one query per view (and one for rejected records if asked); checkpoints resume.
-    TopicRecreated (one line, ending with `start_over`) if the checkpoints read a topic of the
+    """Start the job's one query (a list, for `follow`); its checkpoint resumes.
+    TopicRecreated (one line, ending with `start_over`) if the checkpoint read a topic of the
     same name that was deleted since: Spark would resume the old offsets on the new log."""
     from views.catalog import views_at
 
     views = views_at(options.logic_version)
     check_same_job(settings, paths, options, start_over=start_over)
-    queries = []
     batch_partitions = spark.conf.get("spark.sql.shuffle.partitions")
-    # Each query clones the session's settings when it starts, and its checkpoint keeps the
-    # number of state partitions for good: several small stateful queries on few cores are
-    # faster with one partition each (p50 1.2 s against 1.7 s with two, `lk bench lambda`).
+    # The query clones the session's settings when it starts, and its checkpoint keeps the
+    # number of state partitions for good.
     spark.conf.set("spark.sql.shuffle.partitions", settings.stream_shuffle_partitions)
     try:
-        for view in views:
-            queries.append(_start_view_query(spark, settings, paths, options, view))
-        if options.keep_rejected:
-            queries.append(_start_rejected_query(spark, settings, paths, options))
-    except Exception:
-        for query in queries:
-            query.stop()
-        raise
+        return [_start_query(spark, settings, paths, options, views)]
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", batch_partitions)
-    return queries
 
 
 def check_same_job(
@@ -86,12 +83,20 @@ def check_same_job(
         "topic": topic,
         "logic_version": options.logic_version,
         "watermark": options.watermark,
+        "dedup_horizon": options.dedup_horizon,
+        "engine": ENGINE,
     }
+    if recorded and recorded.get("engine") != ENGINE:
+        raise LkError(
+            f"{paths.root} was written by an older streaming engine (one query per view); "
+            "start a new version (or another --data-dir) to read the log with this one"
+        )
     if recorded and {key: recorded.get(key) for key in wanted} != wanted:
         raise LkError(
             f"{paths.root} reads topic {recorded.get('topic')!r} with logic "
-            f"{recorded.get('logic_version')} and watermark {recorded.get('watermark')!r}; "
-            "start a new version (or another --data-dir) to change them"
+            f"{recorded.get('logic_version')}, watermark {recorded.get('watermark')!r} and "
+            f"dedup horizon {recorded.get('dedup_horizon')!r}; start a new version (or "
+            "another --data-dir) to change them"
         )
     if recorded:
         check_topic_id(
@@ -109,6 +114,8 @@ def check_same_job(
         paths.state_file,
         {
             **asdict(options),
+            "engine": ENGINE,
+            "dedup_horizon": options.dedup_horizon,
             "topic": topic,
             "topic_id": current_id,
             "started_at": datetime.now(UTC).isoformat(),
@@ -116,54 +123,59 @@ def check_same_job(
     )
 
 
-def _start_view_query(
+def _start_query(
     spark: SparkSession,
     settings: Settings,
     paths: StreamPaths,
     options: StreamOptions,
-    view: View,
+    views: tuple[View, ...],
 ) -> StreamingQuery:
-    from views.parse import accepted_events, parse_events
+    """Read, parse and deduplicate the log once; each micro-batch goes to MicroBatchWriter.
 
-    events = accepted_events(parse_events(kafka_source(spark, settings, options)))
-    output = view.apply(events.withWatermark("event_time", options.watermark))
-    folder = paths.view_files(view.name)
-    write_seed(spark, output, folder)
-    return _write(
-        output.writeStream.outputMode(view.streaming_output_mode),
-        paths,
-        options,
-        view.name,
-        MicroBatchFiles(folder),
+    Deduplication is Spark's `dropDuplicatesWithinWatermark` on event_id over a watermark of
+    `options.dedup_horizon`: an id is remembered until that watermark passes its first copy's
+    event time plus the horizon; a copy arriving later counts again (`counted/` shows it).
+    Spark also drops events later than the horizon there; the writer drops those later than
+    the (shorter or equal) view watermark. Rejected records pass through, each its own key."""
+    from pyspark.sql import functions as F
+
+    from views.parse import parse_events
+
+    records = parse_events(kafka_source(spark, settings, options))
+    own_key = F.format_string("\u0000%d:%d", F.col("partition"), F.col("offset"))
+    keyed = records.withColumn(
+        "dedup_key", F.when(F.col("reason").isNull(), F.col("event_id")).otherwise(own_key)
     )
-
-
-def _start_rejected_query(
-    spark: SparkSession, settings: Settings, paths: StreamPaths, options: StreamOptions
-) -> StreamingQuery:
-    from views.parse import parse_events, rejected_records
-
-    rejected = rejected_records(parse_events(kafka_source(spark, settings, options)))
-    return _write(
-        rejected.writeStream.outputMode("append"),
-        paths,
-        options,
-        REJECTED,
-        MicroBatchFiles(paths.rejected, processing_time=False),
+    deduplicated = (
+        keyed.withWatermark("event_time", options.dedup_horizon)
+        .dropDuplicatesWithinWatermark(["dedup_key"])
+        .drop("dedup_key")
     )
-
-
-def _write(writer, paths: StreamPaths, options: StreamOptions, name: str, sink) -> StreamingQuery:
+    writer = MicroBatchWriter(paths, views, late_after=_late_after(paths, options))
     trigger = (
         {"availableNow": True} if options.until_caught_up else {"processingTime": options.trigger}
     )
     return (
-        writer.queryName(f"{options.name}-{name}-{uuid.uuid4().hex[:6]}")
-        .option("checkpointLocation", str(paths.checkpoints / name))
+        deduplicated.writeStream.queryName(f"{options.name}-{uuid.uuid4().hex[:6]}")
+        .option("checkpointLocation", str(paths.checkpoint))
         .trigger(**trigger)
-        .foreachBatch(sink)
+        .foreachBatch(writer)
         .start()
     )
+
+
+def _late_after(paths: StreamPaths, options: StreamOptions) -> Callable[[int], int | None]:
+    """For micro-batch N: the event time (ms) at or before which its events are late, by the
+    view watermark: Spark's watermark of micro-batch N-1 (by the dedup horizon) plus the
+    difference between the horizon and the watermark; None while there is no watermark."""
+    shift = parse_duration(options.dedup_horizon) - parse_duration(options.watermark)
+    shift_ms = int(shift.total_seconds() * 1000)
+
+    def late_after(batch_id: int) -> int | None:
+        previous = batch_watermark_ms(paths.checkpoint, batch_id - 1) if batch_id else None
+        return None if previous is None else previous + shift_ms
+
+    return late_after
 
 
 def follow(

@@ -24,8 +24,9 @@ class View:
     params: dict[str, str] = field(default_factory=dict)
     key: tuple[str, ...] = ("window_start", "window_end", "action")
     complete_at: str = "window_end"
-    streaming_output_mode: str = "update"
-    """Spark emits session windows only once closed ("append"); the others as they change."""
+    partials: str = "sum"
+    """How rows computed over parts of the events merge: "sum" (one row per key, measures
+    added) or "sessions" (a user's overlapping sessions become one); serving_layer.partials."""
 
     def apply(self, events: DataFrame) -> DataFrame:
         return self.function(events, **self.params)
@@ -34,10 +35,10 @@ class View:
 SESSION_ROWS = {
     "key": ("user_id", "session_start"),
     "complete_at": "session_end",
-    "streaming_output_mode": "append",
+    "partials": "sessions",
 }
-"""A session is identified by its user and start, final once its end has passed, and emitted
-by Spark only once closed."""
+"""A session is identified by its user and start, final once its end has passed, and merges
+with the sessions it overlaps."""
 HOURLY_ROWS = {"key": ("user_id", "hour_start"), "complete_at": "hour_start + INTERVAL '1 hour'"}
 """A user's hour is identified by the user and the hour, and final once the hour is over."""
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from serving_layer.columns import PROCESSED_AT, VIEW_COLUMNS
+from serving_layer.columns import FINAL, PROCESSED_AT, VIEW_COLUMNS
 from serving_layer.merge import merge_sql
 from serving_layer.sql import empty_select
 from views.catalog import LOGIC_VERSIONS
@@ -158,11 +158,11 @@ def served(
         counted.update({(layer, _sql_key(name, key)): ids for key, ids in rows})
         table = _table(name, rows, by_id)
         if table is None:
-            select = empty_select(typed)
+            select = empty_select((*typed, FINAL))
         else:
             connection.register("published", table)
             casts = ", ".join(f"CAST({column} AS {kind}) AS {column}" for column, kind in typed)
-            select = f"SELECT {casts} FROM published"
+            select = f"SELECT {casts}, false AS final FROM published"
         connection.execute(f"CREATE OR REPLACE TABLE {layer}_{name} AS {select}")
     view = VIEWS[name]
     sql = merge_sql(name, view, moment(horizon).isoformat() if horizon is not None else None)

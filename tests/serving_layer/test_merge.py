@@ -1,6 +1,7 @@
-"""The Lambda merge on hand-made files: batch rows complete at H, speed rows after it, the
-newest speed row per window, and a speed session overlapping a batch session dropped; and no
-merge at all when the batch and speed layers ran different logic versions."""
+"""The Lambda merge on hand-made files: batch rows complete at H, speed rows after it (the
+speed layer's partial rows added up, its session fragments joined), a speed session
+overlapping a batch session dropped, `final` by H and by the speed watermark; and no merge at
+all when the batch and speed layers ran different logic versions."""
 
 import duckdb
 import pytest
@@ -20,7 +21,7 @@ def publish_batch_and_speed(tmp_path, batch_logic: str, speed_logic: str) -> Set
     layout = Layout(tmp_path)
     version = batch_version(layout, 1, batch_logic, H)
     speed = layout.speed
-    stream_job(speed, speed_logic)
+    stream_job(speed, speed_logic, watermark="2026-01-01 00:10:30+00")
     c = duckdb.connect()
     write(c, version / "action_counts" / "part-0.parquet", " UNION ALL ".join([
         counts("2026-01-01 00:09", "2026-01-01 00:10", 5),  # complete at H: batch
@@ -33,7 +34,7 @@ def publish_batch_and_speed(tmp_path, batch_logic: str, speed_logic: str) -> Set
     write(
         c,
         speed.view_files("action_counts") / "batch-000000002.parquet",
-        counts("2026-01-01 00:10", "2026-01-01 00:11", 3, 2),  # the same window, updated
+        counts("2026-01-01 00:10", "2026-01-01 00:11", 1, 2),  # the same window: 2 + 1
     )
     write(c, version / "user_sessions" / "part-0.parquet", " UNION ALL ".join([
         session("u1", "2026-01-01 00:00", "2026-01-01 00:08", 3),  # closed by H
@@ -41,6 +42,10 @@ def publish_batch_and_speed(tmp_path, batch_logic: str, speed_logic: str) -> Set
     write(c, speed.view_files("user_sessions") / "batch-000000001.parquet", " UNION ALL ".join([
         session("u1", "2026-01-01 00:06", "2026-01-01 00:12", 2, 1),  # overlaps u1's batch one
         session("u2", "2026-01-01 00:06", "2026-01-01 00:12", 2, 1),  # after H, no overlap
+    ]))  # fmt: skip
+    write(c, speed.view_files("user_sessions") / "batch-000000002.parquet", " UNION ALL ".join([
+        session("u2", "2026-01-01 00:11", "2026-01-01 00:15", 1, 2),  # joins u2's fragment
+        session("u2", "2026-01-01 00:15", "2026-01-01 00:18", 1, 2),  # touches it: a new one
     ]))  # fmt: skip
     c.close()
     return Settings.from_env(data_dir=tmp_path)
@@ -54,13 +59,24 @@ def test_lambda_takes_batch_rows_up_to_h_and_the_newest_speed_rows_after(tmp_pat
 
     rows = run_query(
         settings,
-        "SELECT window_end::VARCHAR, events, layer FROM lambda_action_counts ORDER BY ALL",
+        "SELECT window_end::VARCHAR, events, final, layer FROM lambda_action_counts ORDER BY ALL",
     )[1]
-    assert rows == [("2026-01-01 00:10:00+00", 5, "batch"), ("2026-01-01 00:11:00+00", 3, "speed")]
+    assert rows == [
+        ("2026-01-01 00:10:00+00", 5, True, "batch"),  # ends by H
+        ("2026-01-01 00:11:00+00", 3, False, "speed"),  # the watermark (00:10:30) is before its end
+    ]
+    speed = run_query(settings, "SELECT window_end::VARCHAR, final FROM speed_action_counts")[1]
+    assert sorted(speed) == [("2026-01-01 00:10:00+00", True), ("2026-01-01 00:11:00+00", False)]
     sessions = run_query(
-        settings, "SELECT user_id, events, layer FROM lambda_user_sessions ORDER BY ALL"
+        settings,
+        "SELECT user_id, session_end::VARCHAR, events, final, layer FROM lambda_user_sessions "
+        "ORDER BY ALL",
     )[1]
-    assert sessions == [("u1", 3, "batch"), ("u2", 2, "speed")]
+    assert sessions == [
+        ("u1", "2026-01-01 00:08:00+00", 3, True, "batch"),
+        ("u2", "2026-01-01 00:15:00+00", 3, False, "speed"),
+        ("u2", "2026-01-01 00:18:00+00", 1, False, "speed"),
+    ]
 
 
 def test_lambda_refuses_to_merge_two_logic_versions(tmp_path):
@@ -80,7 +96,7 @@ def test_lambda_refuses_to_merge_two_logic_versions(tmp_path):
 
     # The rest of the catalog keeps working: each side on its own, and the columns of lambda_*.
     assert run_query(settings, "SELECT sum(events) FROM batch_action_counts")[1] == [(104,)]
-    assert run_query(settings, "SELECT count(*) FROM speed_user_sessions")[1] == [(2,)]
+    assert run_query(settings, "SELECT count(*) FROM speed_user_sessions")[1] == [(3,)]
     assert run_query(settings, "SELECT count(*) FROM serving_status")[1][0][0] == 3
     columns = run_query(settings, "SELECT * FROM lambda_user_sessions LIMIT 0")[0]
     assert columns[0] == "user_id" and columns[-2:] == ["processed_at", "layer"]
