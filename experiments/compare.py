@@ -35,6 +35,9 @@ def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None 
     oracle, rows only the oracle has (`missing`), rows only the architecture has (`extra`),
     event totals.
 
+    `dropped_late` and `duplicates_counted` say what its streaming job lost on purpose (the
+    speed layer for Lambda, the version in service for Kappa).
+
     The cutoff defaults to the batch horizon H for `lambda` and `batch`, and to the watermark
     of the stream for `speed` and `kappa` (the version in service): rows before it will not
     change any more. LkError when Lambda refuses to merge two logic versions or when the
@@ -53,6 +56,7 @@ def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None 
         report: dict = {
             "logic_version": logic,
             "horizon": horizon.isoformat() if horizon else None,
+            **_stream_losses(status, prefix),
         }
         for view in views_at(logic or "v1"):
             report[view.name] = {
@@ -70,11 +74,24 @@ def _status(connection: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """The serving_status rows this comparison reads: `batch`, `speed` and the Kappa version in
     service (`kappa`)."""
     rows = connection.execute(
-        "SELECT component, version, logic_version, horizon, watermark FROM serving_status "
+        "SELECT component, version, logic_version, horizon, watermark, dropped_late, "
+        "duplicates_counted FROM serving_status "
         "WHERE component IN ('batch', 'speed') OR (component = 'kappa' AND in_service)"
     ).fetchall()
-    names = ("version", "logic_version", "horizon", "watermark")
+    names = (
+        "version", "logic_version", "horizon", "watermark", "dropped_late", "duplicates_counted"
+    )  # fmt: skip
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+
+def _stream_losses(status: dict[str, dict], prefix: str) -> dict:
+    """What the architecture's streaming job lost on purpose, which shows as differences from
+    the oracle: `dropped_late` (events later than its watermark) and `duplicates_counted` (copies
+    re-sent after its dedup horizon, counted again); None where no stream serves (`batch`)."""
+    stream = status.get("speed" if prefix in ("lambda", "speed") else prefix, {})
+    if prefix == "batch":
+        stream = {}
+    return {name: stream.get(name) for name in ("dropped_late", "duplicates_counted")}
 
 
 def _logic_version(status: dict[str, dict], prefix: str) -> str | None:

@@ -109,6 +109,11 @@ def format_comparison(reports: dict[str, dict]) -> str:
             f"{name}: rows final up to {report['horizon'] or '- (nothing final yet)'}; "
             f"compared with {oracle}"
         )
+        if report.get("dropped_late") is not None or report.get("duplicates_counted"):
+            lines.append(
+                f"{name}: its stream dropped {report.get('dropped_late') or 0} late events and "
+                f"counted {report.get('duplicates_counted') or 0} re-sent duplicates again"
+            )
         for view in VIEW_NAMES:
             for part in PARTS:
                 row = report[view][part]

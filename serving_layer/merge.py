@@ -6,7 +6,7 @@ A row of `lambda_<view>` is one row of the view (its contract columns and `proce
 ran the same logic version; otherwise every `lambda_<view>` refuses at query time.
 
 **The rule.** A unit is a window x action, a user's hour, or a session island: a user's batch and
-speed sessions that overlap in time, directly or through one another (a late event can join or
+speed sessions that overlap or touch in time, directly or through one another (a late event can join or
 split sessions, so the two sides may draw them differently). Each unit is served whole by one
 side: by the batch if the unit ends at or before H, by the speed layer if it begins at or after
 H, and, for a unit across H, by the side that counted more of its events (the batch on a tie);
@@ -108,7 +108,7 @@ WHERE sides.layer = 'speed'
 
 
 def _sessions_sql(name: str, names: str, moment: str) -> str:
-    """Sessions: a unit is an island of one user's overlapping batch and speed sessions."""
+    """Sessions: a unit is an island of one user's overlapping or touching batch and speed sessions."""
     side = _side("island_start", "island_end", "batch_events", "speed_events", moment)
     return f"""
 WITH sessions AS (

@@ -4,11 +4,11 @@ Each micro-batch of a job writes its *partial* rows (`streaming.micro_batch`): t
 that micro-batch's events alone. Partial rows merge exactly:
 
 - a window x action or a user's hour: one row per key, its counts and revenue summed;
-- sessions: a user's fragments that overlap (one starts before another ends, as Spark's
-  session windows merge) form one session, from the first start to the last end, counts and
-  revenue summed. Two events are in one session iff a chain of events less than the gap
-  apart joins them; a fragment spans its events plus the gap, so fragments overlap exactly
-  when some of their events are chained.
+- sessions: a user's fragments that overlap or touch (one starts at or before another ends,
+  as Spark's session windows merge) form one session, from the first start to the last end,
+  counts and revenue summed. Two events are in one session iff a chain of events at most the
+  gap apart joins them; a fragment spans its events plus the gap, so two fragments overlap or
+  touch exactly when some of their events are chained.
 
 A merged row is `final` once the job's event-time watermark (its `progress/latest.json`, read
 at query time) has passed the row's end: the job drops every later event that would fall in it.
@@ -77,8 +77,9 @@ SELECT {names}, {_final(view, watermark)}, processed_at FROM (
 def island_ctes(source: str, tie_break: str = "") -> str:
     """Two CTEs over the CTE `source` (rows with user_id, session_start, session_end):
     `reached`, and `numbered`, which adds `island`: per user, the number of the run of
-    overlapping sessions the row belongs to. Sorted by start, a session opens a new island
-    when it starts at or after the latest end so far. `tie_break`: more ORDER BY columns."""
+    overlapping or touching sessions the row belongs to. Sorted by start, a session opens a
+    new island when it starts after the latest end so far (an event exactly `gap` after the
+    previous one continues a session). `tie_break`: more ORDER BY columns."""
     per_user = f"PARTITION BY user_id ORDER BY session_start, session_end{tie_break}"
     return f"""
 reached AS (
@@ -87,7 +88,7 @@ reached AS (
     FROM {source}
 ),
 numbered AS (
-    SELECT *, sum(CASE WHEN reach IS NULL OR session_start >= reach THEN 1 ELSE 0 END)
+    SELECT *, sum(CASE WHEN reach IS NULL OR session_start > reach THEN 1 ELSE 0 END)
         OVER ({per_user} ROWS UNBOUNDED PRECEDING) AS island
     FROM reached
 )"""

@@ -11,6 +11,9 @@ Kappa version (the one in service and any other not being retired):
     watermark      the stream's event-time watermark (speed and Kappa only)
     offsets        the Kafka offsets it has read, {"partition": offset} (JSON)
     lag            records in the log it has not read yet (streams only)
+    dropped_late   events it dropped as later than its watermark (0 for the batch)
+    duplicates_counted  extra counts of an event_id: copies re-sent after the stream's dedup
+                   horizon that it counted again (0 for the batch, which counts each id once)
     updated_at     when it last moved (the catalog: when it was rebuilt)
 
 Batch and catalog rows are fixed when the catalog is rebuilt; stream rows read the job's
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.layout import StreamPaths
-from serving_layer.sql import identifier, literal
+from serving_layer.sql import has_files, identifier, literal, parquet_source
 
 STATUS_COLUMNS = (
     ("component", "VARCHAR"),
@@ -35,9 +38,11 @@ STATUS_COLUMNS = (
     ("watermark", "TIMESTAMPTZ"),
     ("offsets", "JSON"),
     ("lag", "BIGINT"),
+    ("dropped_late", "BIGINT"),
+    ("duplicates_counted", "BIGINT"),
     ("updated_at", "TIMESTAMPTZ"),
 )
-PROGRESS_COLUMNS = ("watermark", "offsets", "lag", "updated_at")
+PROGRESS_COLUMNS = ("watermark", "offsets", "lag", "dropped_late", "updated_at")
 """The columns of a stream's row read from its `progress/latest.json`."""
 
 
@@ -65,6 +70,8 @@ def status_sql(batch: dict | None, streams: list[Stream], rebuilt_at: datetime) 
                     "in_service": True,
                     "horizon": batch.get("horizon"),
                     "offsets": json.dumps(batch.get("offsets") or {}),
+                    "dropped_late": 0,
+                    "duplicates_counted": 0,
                     "updated_at": batch.get("computed_at"),
                 }
             )
@@ -81,14 +88,20 @@ def _stream_row(stream: Stream) -> str:
         "in_service": stream.in_service,
     }
     latest = stream.paths.progress / "latest.json"
+    counted = stream.paths.counted / "*.parquet"
+    duplicates = {}
+    if has_files(counted):  # the files only ever grow: the glob is read at query time
+        duplicates["duplicates_counted"] = (
+            f"(SELECT count(*) - count(DISTINCT event_id) FROM {parquet_source(counted)})"
+        )
     if not latest.exists():
-        return _row(fixed)  # started, no micro-batch recorded yet
+        return _row(fixed, duplicates)  # started, no micro-batch recorded yet
     types = ", ".join(
         f"{literal(name)}: {literal(kind)}"
         for name, kind in STATUS_COLUMNS
         if name in (*PROGRESS_COLUMNS, "logic_version")
     )
-    live = {name: identifier(name) for name in PROGRESS_COLUMNS}
+    live = {name: identifier(name) for name in PROGRESS_COLUMNS} | duplicates
     if stream.logic_version is None:
         live["logic_version"] = identifier("logic_version")
     source = f"read_json({literal(str(latest))}, columns = {{{types}}})"

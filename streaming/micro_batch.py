@@ -117,7 +117,8 @@ class MicroBatchWriter:
         """Counted ids, each view's partial rows, and the records isolated (as dicts with
         partition, offset and error)."""
         try:
-            return self._views_of(events), []
+            counted, views = self._views_of(events)
+            return counted, views, []
         except Exception as error:  # noqa: BLE001 (any failure is a candidate for isolation)
             if _not_about_records(error):
                 raise

@@ -45,7 +45,7 @@ def publish_batch_and_speed(tmp_path, batch_logic: str, speed_logic: str) -> Set
     ]))  # fmt: skip
     write(c, speed.view_files("user_sessions") / "batch-000000002.parquet", " UNION ALL ".join([
         session("u2", "2026-01-01 00:11", "2026-01-01 00:15", 1, 2),  # joins u2's fragment
-        session("u2", "2026-01-01 00:15", "2026-01-01 00:18", 1, 2),  # touches it: a new one
+        session("u2", "2026-01-01 00:16", "2026-01-01 00:19", 1, 2),  # after it: a new one
     ]))  # fmt: skip
     c.close()
     return Settings.from_env(data_dir=tmp_path)
@@ -75,7 +75,7 @@ def test_lambda_takes_batch_rows_up_to_h_and_the_newest_speed_rows_after(tmp_pat
     assert sessions == [
         ("u1", "2026-01-01 00:08:00+00", 3, True, "batch"),
         ("u2", "2026-01-01 00:15:00+00", 3, False, "speed"),
-        ("u2", "2026-01-01 00:18:00+00", 1, False, "speed"),
+        ("u2", "2026-01-01 00:19:00+00", 1, False, "speed"),
     ]
 
 

@@ -11,7 +11,12 @@ from serving_layer.query import run_query
 from tests.serving_layer.files import batch_version, oracle, session, stream_job, write
 
 H = "2026-01-01 00:10:00+00:00"
-PROGRESS = {"offsets": {"0": 40, "1": 2}, "lag": 7, "updated_at": "2026-01-02T00:00:00+00:00"}
+PROGRESS = {
+    "offsets": {"0": 40, "1": 2},
+    "lag": 7,
+    "dropped_late": 3,
+    "updated_at": "2026-01-02T00:00:00+00:00",
+}
 
 
 def test_serving_status_rows_are_typed(tmp_path):
@@ -22,6 +27,11 @@ def test_serving_status_rows_are_typed(tmp_path):
     stream_job(layout.kappa_version(1), "v1", watermark="2026-01-01T00:30:00.000Z", **PROGRESS)
     stream_job(layout.kappa_version(2), "v2")  # started, no micro-batch yet
     write_json(layout.kappa_serving, {"current": 2, "previous": 1})
+    connection = duckdb.connect()
+    for batch_id, ids in ((0, "('e1'), ('e2')"), (1, "('e1'), ('e3'), ('e2')")):
+        counted = f"SELECT event_id, {batch_id} AS batch_id FROM (VALUES {ids}) AS t(event_id)"
+        write(connection, layout.speed.counted / f"batch-{batch_id:09d}.parquet", counted)
+    connection.close()
     refresh_catalog(settings)
 
     described = "SELECT column_name, column_type FROM (DESCRIBE serving_status)"
@@ -35,19 +45,23 @@ def test_serving_status_rows_are_typed(tmp_path):
         ("watermark", "TIMESTAMP WITH TIME ZONE"),
         ("offsets", "JSON"),
         ("lag", "BIGINT"),
+        ("dropped_late", "BIGINT"),
+        ("duplicates_counted", "BIGINT"),
         ("updated_at", "TIMESTAMP WITH TIME ZONE"),
     ]
     rows = run_query(
         settings,
         "SELECT component, version, logic_version, in_service, horizon::VARCHAR, "
-        "watermark::VARCHAR, offsets->>'0', lag FROM serving_status ORDER BY component, version",
+        "watermark::VARCHAR, offsets->>'0', lag, dropped_late, duplicates_counted "
+        "FROM serving_status ORDER BY component, version",
     )[1]
     assert rows == [
-        ("batch", 3, "v1", True, "2026-01-01 00:10:00+00", None, "30", None),
-        ("catalog", None, None, True, None, None, None, None),
-        ("kappa", 1, "v1", False, None, "2026-01-01 00:30:00+00", "40", 7),
-        ("kappa", 2, "v2", True, None, None, None, None),
-        ("speed", None, "v1", True, None, "2026-01-01 00:20:00+00", "40", 7),
+        ("batch", 3, "v1", True, "2026-01-01 00:10:00+00", None, "30", None, 0, 0),
+        ("catalog", None, None, True, None, None, None, None, None, None),
+        ("kappa", 1, "v1", False, None, "2026-01-01 00:30:00+00", "40", 7, 3, None),
+        ("kappa", 2, "v2", True, None, None, None, None, None, None),
+        # e1 and e2 were each counted twice: copies re-sent after the dedup horizon
+        ("speed", None, "v1", True, None, "2026-01-01 00:20:00+00", "40", 7, 3, 2),
     ]
     updated = run_query(
         settings, "SELECT updated_at::VARCHAR FROM serving_status WHERE component = 'batch'"
