@@ -72,8 +72,17 @@ class MicroBatchWriter:
         self.paths = paths
         self.views = views
         self.late_after = late_after
+        self.failure: str | None = None
+        """Why the last micro-batch failed, in one line (Spark reports a Python traceback)."""
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        try:
+            self._write(batch, batch_id)
+        except Exception as error:
+            self.failure = f"micro-batch {batch_id}: {first_line(error)}"
+            raise
+
+    def _write(self, batch: DataFrame, batch_id: int) -> None:
         from pyspark import StorageLevel
 
         batch = batch.persist(StorageLevel.MEMORY_AND_DISK)

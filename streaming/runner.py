@@ -155,13 +155,15 @@ def _start_query(
     trigger = (
         {"availableNow": True} if options.until_caught_up else {"processingTime": options.trigger}
     )
-    return (
+    query = (
         deduplicated.writeStream.queryName(f"{options.name}-{uuid.uuid4().hex[:6]}")
         .option("checkpointLocation", str(paths.checkpoint))
         .trigger(**trigger)
         .foreachBatch(writer)
         .start()
     )
+    query.writer = writer  # its `failure` says in one line why a micro-batch failed
+    return query
 
 
 def _late_after(paths: StreamPaths, options: StreamOptions) -> Callable[[int], int | None]:
@@ -225,7 +227,9 @@ def _raise_failure(queries: list[StreamingQuery]) -> None:
     for query in queries:
         error = query.exception()
         if error is not None:
-            raise LkError(f"streaming query {query.name} failed: {first_line(error)}")
+            writer = getattr(query, "writer", None)
+            reason = (writer and writer.failure) or first_line(error)
+            raise LkError(f"streaming query {query.name} failed: {reason}")
 
 
 def stop_on_signals(stop: threading.Event) -> Callable[[], None]:

@@ -1,6 +1,6 @@
 """Lambda end to end on the real broker: lambda_* equals the SQL oracle for every window the
 batch has completed; after the horizon, the speed layer differs only by what its watermark
-dropped (and sessions it has not closed yet)."""
+dropped (and any copy it counted again after its dedup horizon)."""
 
 from dataclasses import replace
 
@@ -45,13 +45,13 @@ def test_lambda_views_equal_the_oracle_up_to_the_horizon(kafka, topic, spark, tm
             assert batch_report[view][part]["missing"] == batch_report[view][part]["extra"] == 0
     assert lambda_report["action_counts"]["complete"]["matching"] > 0
 
-    dropped = status["dropped_late"]["action_counts"]
-    assert dropped > 0
+    dropped = status["dropped_late"]
+    assert dropped > 0 and lambda_report["dropped_late"] == dropped
+    again = lambda_report["duplicates_counted"]  # copies re-sent after the dedup horizon
     open_counts = lambda_report["action_counts"]["open"]
     lost = open_counts["truth_events"] - open_counts["events"]
-    assert 0 <= lost <= dropped  # only events the watermark dropped are missing after H
-    # After H, a session the speed layer emitted differs from the oracle only where the
-    # watermark dropped one of its events (which can split it in two); open sessions are
-    # not emitted yet, so they are missing, never wrong.
+    assert -again <= lost <= dropped  # only what the watermark dropped is missing after H
+    # After H, a speed session (open ones included) differs from the oracle only where the
+    # watermark dropped one of its events (which can split it in two) or a copy counted again.
     sessions = lambda_report["user_sessions"]["open"]
-    assert sessions["extra"] <= 2 * status["dropped_late"]["user_sessions"]
+    assert sessions["extra"] <= 2 * dropped + again

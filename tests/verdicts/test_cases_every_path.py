@@ -75,5 +75,5 @@ def test_every_path_serves_the_right_windows_of_every_record_case(kafka, spark, 
         connection.close()
         assert sum(oracle_rejected.values()) == truth["rejected"] > 0
         assert oracle_rejected["wrong_type: amount"] >= 3  # 1e999, and REES46's NaN and inf
-        for found_by in ("lambda-ingest", "kappa-v1"):
+        for found_by in ("lambda-ingest", "lambda-speed", "kappa-v1"):
             assert rejected_reasons(settings, found_by) == oracle_rejected, found_by
