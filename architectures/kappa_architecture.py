@@ -27,6 +27,7 @@ from core.settings import DEFAULT_MAX_LAG, Settings
 from kappa import versions as kappa_versions
 from kappa.job import KappaOptions, run_kappa
 from serving_layer.catalog import refresh_catalog
+from streaming.options import StreamOptions
 
 Report = Callable[[str], None]
 """Where a function says what it is doing, one line at a time (print, a task log, nothing)."""
@@ -46,8 +47,9 @@ def check_options(options: KappaOptions) -> KappaOptions:
     views_at(options.logic_version)
     checked_duration(options.watermark)
     checked_duration(options.live_trigger)
-    if options.dedup_horizon:
-        checked_duration(options.dedup_horizon)
+    StreamOptions(  # a dedup horizon that reads as a duration and is not below the watermark
+        name="check", watermark=options.watermark, dedup_horizon=options.dedup_horizon
+    )
     return options
 
 

@@ -1,17 +1,31 @@
-"""The one Spark session factory: every Spark job and test starts Spark this way."""
+"""The one Spark session factory: every Spark job and test starts Spark this way.
+
+Spark's logs, and everything else its driver JVM prints (the JVM's own warnings included), go to
+a file in `LK_DATA_DIR/logs/`, never to the terminal: see `driver_java_options` and
+`_start_driver`. Errors still reach the user, as the exceptions Spark raises in Python.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import subprocess
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import LkError
 from core.jvm import jars_dir, java_home
-from core.settings import Settings
+from core.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+LOG4J_CONFIG = REPO_ROOT / "infra" / "log4j2-spark.properties"
+"""Spark's log4j2 configuration: every message at LK_SPARK_LOG_LEVEL, on the JVM's stderr."""
+DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 
 
 def connector_jars() -> list[str]:
@@ -28,6 +42,7 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
 
     Settings used: spark_driver_memory, shuffle_partitions, spark_log_level, and spark_conf for
     anything else (`key=value` pairs separated by `;`). Raises LkError without the connector.
+    The first session of a process starts the driver JVM with its output in `log_file`.
     """
     os.environ["JAVA_HOME"] = str(java_home())
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -37,6 +52,8 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
     from pyspark.sql import SparkSession
 
     conf = {
+        "spark.master": settings.spark_master,
+        "spark.app.name": app_name,
         "spark.jars": ",".join(connector_jars()),
         "spark.driver.memory": settings.spark_driver_memory,
         "spark.sql.shuffle.partitions": settings.shuffle_partitions,
@@ -48,18 +65,80 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.sql.warehouse.dir": str(settings.data_dir / "spark-warehouse"),
         **extra_conf,
         **extra_spark_conf(settings),
+        DRIVER_JAVA_OPTIONS: driver_java_options(settings),
     }
     if settings.is_local_spark:
         # Local mode talks only to itself: keep the driver on loopback. A real cluster's
         # executors must reach the driver, so there SPARK_LOCAL_IP / spark.driver.host decide.
         conf.setdefault("spark.driver.host", "127.0.0.1")
         conf.setdefault("spark.driver.bindAddress", "127.0.0.1")
-    builder = SparkSession.builder.master(settings.spark_master).appName(app_name)
+    _start_driver(conf, log_file(settings, app_name))
+    builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(settings.spark_log_level)
     return session
+
+
+def driver_java_options(settings: Settings) -> str:
+    """The driver JVM's options: Spark's log4j configuration (LOG4J_CONFIG) at
+    LK_SPARK_LOG_LEVEL, then any spark.driver.extraJavaOptions of LK_SPARK_CONF."""
+    ours = shlex.join(
+        [
+            f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+            f"-Dlk.spark.log.level={settings.spark_log_level}",
+        ]
+    )
+    theirs = extra_spark_conf(settings).get(DRIVER_JAVA_OPTIONS, "")
+    return f"{ours} {theirs}".strip()
+
+
+def log_file(settings: Settings, name: str) -> Path:
+    """A new file in LK_DATA_DIR/logs/ for one process's Spark: `<name>-<time>-<pid>.log`."""
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return logs / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}-{stamp}-{os.getpid()}.log"
+
+
+def _start_driver(conf: dict[str, str], log: Path) -> None:
+    """Start this process's driver JVM (once) with its stdout and stderr in `log`.
+
+    pyspark starts the JVM (through spark-submit) on the first SparkContext, on our terminal;
+    the JVM prints there what no log4j setting governs, e.g. `WARNING: Using incubator modules`
+    (Spark's launcher always adds `--add-modules=jdk.incubator.vector`). So the JVM is started
+    here, by pyspark's own `launch_gateway`, with its output in the file. Nothing to do if a JVM
+    runs already: this process's earlier session, or spark-submit's (whose output is its log).
+    """
+    from pyspark import SparkConf, SparkContext
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.java_gateway import launch_gateway
+
+    if SparkContext._gateway is not None or "PYSPARK_GATEWAY_PORT" in os.environ:
+        return
+    spark_conf = SparkConf().setAll(list(conf.items()))
+    with log.open("ab") as output:
+        try:
+            gateway = launch_gateway(
+                spark_conf, popen_kwargs={"stdout": output, "stderr": subprocess.STDOUT}
+            )
+        except PySparkRuntimeError:
+            raise LkError(f"Spark's JVM did not start: {last_error(log)}; see {log}") from None
+    SparkContext(conf=spark_conf, gateway=gateway)
+
+
+def last_error(log: Path) -> str:
+    """The last line of a log that says what went wrong: one of ours (`lk: error:`), else the
+    last Error or Exception, else the last line."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines()]
+    for line in reversed(lines):
+        if line.startswith("lk: error:"):
+            return line.removeprefix("lk: error:").strip()
+    for line in reversed(lines):
+        if "Error" in line or "Exception" in line:
+            return line[:300]
+    return lines[-1][:300] if lines else "no output"
 
 
 def extra_spark_conf(settings: Settings) -> dict[str, str]:

@@ -8,14 +8,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from core.atomic import read_json
 from core.errors import LkError, NotRetryable
 from core.jvm import java_home
 from core.settings import Settings
-from core.spark import connector_jars
+from core.spark import connector_jars, driver_java_options, last_error, log_file
 
 NOT_RETRYABLE_EXIT = 3
 """The exit code a submitted job uses for a NotRetryable error (a recreated topic, a wrong
@@ -27,11 +26,9 @@ SUBMIT_TIMEOUT_S = 3600
 def spark_submit(settings: Settings, script: Path, name: str, job_args: list[str]) -> dict:
     """Run `script job_args... --result FILE` with spark-submit; the JSON document the script
     wrote to FILE (plus `submit_seconds`), or LkError with the job's last error line. Output
-    goes to `LK_DATA_DIR/logs/<name>-<step>-<time>-<pid>.log`."""
-    logs = settings.data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    log = logs / f"{name}-{job_args[0]}-{stamp}-{os.getpid()}.log"
+    goes to `LK_DATA_DIR/logs/<name>-<step>-<time>-<pid>.log`: spark-submit's, the driver JVM's
+    (Spark's log4j configuration at LK_SPARK_LOG_LEVEL, as in `spark_session`) and the job's."""
+    log = log_file(settings, f"{name}-{job_args[0]}")
     with tempfile.TemporaryDirectory(prefix="lk-submit-") as scratch:
         result = Path(scratch) / "result.json"
         command = [
@@ -44,6 +41,8 @@ def spark_submit(settings: Settings, script: Path, name: str, job_args: list[str
             ",".join(connector_jars()),
             "--driver-memory",
             settings.spark_driver_memory,
+            "--driver-java-options",
+            driver_java_options(settings),
             str(script),
             *job_args,
             "--result",
@@ -66,7 +65,7 @@ def spark_submit(settings: Settings, script: Path, name: str, job_args: list[str
             failure = NotRetryable if finished.returncode == NOT_RETRYABLE_EXIT else LkError
             raise failure(
                 f"spark-submit {job_args[0]} failed (exit {finished.returncode}): "
-                f"{_last_error(log)}; see {log}"
+                f"{last_error(log)}; see {log}"
             )
         document = read_json(result) or {}
     document["submit_seconds"] = round(time.monotonic() - started, 3)
@@ -84,14 +83,3 @@ def _submit_env(settings: Settings) -> dict[str, str]:
     if settings.is_local_spark:
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return env
-
-
-def _last_error(log: Path) -> str:
-    lines = [line.strip() for line in log.read_text(errors="replace").splitlines()]
-    for line in reversed(lines):
-        if line.startswith("lk: error:"):
-            return line.removeprefix("lk: error:").strip()
-    for line in reversed(lines):
-        if "Error" in line or "Exception" in line:
-            return line[:300]
-    return lines[-1][:300] if lines else "no output"

@@ -1,8 +1,14 @@
-"""`lk bench produce`: our producer's events/s as a ratio to Kafka's own tools on the same broker."""
+"""`lk bench produce`: our producer's records/s as a ratio to Kafka's own tools on the same broker.
+
+The records are generated before the clock starts (generation is timed on its own), so the
+ratio compares the clients: `send_records`, which `lk produce` runs, against ProducerPerformance
+with the same producer settings, record count and mean record size, each on a fresh topic.
+"""
 
 from __future__ import annotations
 
 import re
+import statistics
 import time
 import uuid
 
@@ -12,60 +18,76 @@ from core.settings import Settings
 from experiments.kafka_reference import consumer_performance
 from infra.java import kafka_version, run_kafka_tool
 from workloads.generator import generate
-from workloads.producer import send_records
+from workloads.producer import PRODUCER_CONFIG, producer_library, send_records
 from workloads.scenarios import scenario_named
 
-PRODUCER_SETTINGS = (
-    "acks=all",
-    "enable.idempotence=true",
-    "linger.ms=5",
-    f"batch.size={256 * 1024}",
+PRODUCER_SETTINGS = tuple(
+    f"{name}={str(PRODUCER_CONFIG[name]).lower()}"
+    for name in ("acks", "enable.idempotence", "linger.ms", "batch.size")
 )
-"""ProducerPerformance runs with the settings our producer uses, so the ratio compares clients."""
+"""ProducerPerformance runs with the settings our producer uses, so the ratio compares clients
+(acks=all, enable.idempotence=true, linger.ms=5, batch.size=262144)."""
 
 
-def run_bench_produce(settings: Settings, *, events: int, partitions: int = 4) -> dict:
-    """Figures for one run: generator alone, `lk produce`, ProducerPerformance, ConsumerPerformance."""
+def run_bench_produce(
+    settings: Settings, *, events: int, partitions: int = 4, repeat: int = 1
+) -> dict:
+    """Figures of `repeat` runs, each `lk produce`'s sending then ProducerPerformance on fresh
+    topics: records/s and their ratio as the median with min and max (one run: that run's
+    figures); generation alone; ConsumerPerformance reading the last run's topic."""
     scenario = scenario_named("dirty")
-    run_id = uuid.uuid4().hex[:8]
-    ours_topic, reference_topic = f"bench-lk-{run_id}", f"bench-reference-{run_id}"
-
     started = time.perf_counter()
     records = list(generate(scenario, seed=1, events=events))
     generate_seconds = time.perf_counter() - started
     mean_size = round(sum(len(r.value) for r in records) / len(records))
 
-    ensure_topic(settings.bootstrap, ours_topic, partitions=partitions)
-    ensure_topic(settings.bootstrap, reference_topic, partitions=partitions)
-    try:
-        summary = send_records(
-            generate(scenario, seed=1, events=events),
-            settings.bootstrap,
-            ours_topic,
-            show_progress=False,
-        )
-        reference = _producer_performance(
-            settings.bootstrap, reference_topic, len(records), mean_size
-        )
-        consumer = consumer_performance(settings.bootstrap, ours_topic, len(records))
-    finally:
-        for topic in (ours_topic, reference_topic):
-            delete_topic(settings.bootstrap, topic)
+    ours: list[float] = []
+    reference: list[float] = []
+    for run in range(repeat):
+        run_id = uuid.uuid4().hex[:8]
+        ours_topic, reference_topic = f"bench-lk-{run_id}", f"bench-reference-{run_id}"
+        ensure_topic(settings.bootstrap, ours_topic, partitions=partitions)
+        ensure_topic(settings.bootstrap, reference_topic, partitions=partitions)
+        try:
+            summary = send_records(records, settings.bootstrap, ours_topic, show_progress=False)
+            ours.append(summary.records / summary.seconds)
+            reference.append(
+                _producer_performance(settings.bootstrap, reference_topic, len(records), mean_size)
+            )
+            if run == repeat - 1:
+                consumer = consumer_performance(settings.bootstrap, ours_topic, len(records))
+        finally:
+            for topic in (ours_topic, reference_topic):
+                delete_topic(settings.bootstrap, topic)
 
-    ours = summary.records / summary.seconds
+    ratios = [mine / theirs for mine, theirs in zip(ours, reference, strict=True)]
+    lk_produce = statistics.median(ours)
     return {
         "kafka_version": kafka_version(),
+        "producer_library": producer_library(),
         "records": len(records),
         "mean_record_bytes": mean_size,
         "partitions": partitions,
+        "repeat": repeat,
+        "generate_seconds": round(generate_seconds, 3),
         "generator_records_per_second": round(len(records) / generate_seconds),
-        "lk_produce_records_per_second": round(ours),
-        "producer_performance_records_per_second": round(reference),
+        **_spread("lk_produce_records_per_second", ours),
+        **_spread("producer_performance_records_per_second", reference),
+        **_spread("ratio_lk_produce_to_producer_performance", ratios, digits=3),
         "consumer_performance_records_per_second": round(consumer["total"]),
         "consumer_performance_fetch_records_per_second": round(consumer["fetch"]),
-        "ratio_lk_produce_to_producer_performance": round(ours / reference, 3),
-        "ratio_lk_produce_to_consumer_performance": round(ours / consumer["total"], 3),
+        "ratio_lk_produce_to_consumer_performance": round(lk_produce / consumer["total"], 3),
     }
+
+
+def _spread(name: str, values: list[float], *, digits: int | None = None) -> dict:
+    """`name`: the median (a whole number unless `digits`); with several runs also `name_min`
+    and `name_max`."""
+    figures = {name: round(statistics.median(values), digits)}
+    if len(values) > 1:
+        figures[f"{name}_min"] = round(min(values), digits)
+        figures[f"{name}_max"] = round(max(values), digits)
+    return figures
 
 
 def _producer_performance(bootstrap: str, topic: str, records: int, size: int) -> float:

@@ -152,9 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
         _bench_produce,
     )
     bench_produce.add_argument(
-        "--events", type=positive_int, default=200_000, help="records per run (default 200000)"
+        "--events",
+        type=positive_int,
+        default=200_000,
+        help="events per run, duplicates and malformed records on top (default 200000)",
     )
     bench_produce.add_argument("--partitions", type=positive_int, default=4)
+    bench_produce.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        help="runs of both producers; figures as median, min and max (default 1)",
+    )
     bench_produce.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     cli_lambda.register(commands, common, bench_commands)
     cli_serving.register(commands, common)
@@ -215,7 +224,9 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
 def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
     from experiments.bench_produce import run_bench_produce
 
-    figures = run_bench_produce(settings, events=args.events, partitions=args.partitions)
+    figures = run_bench_produce(
+        settings, events=args.events, partitions=args.partitions, repeat=args.repeat
+    )
     write_figures(figures, args.out)
     return 0
 

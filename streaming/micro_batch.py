@@ -145,33 +145,30 @@ class MicroBatchWriter:
         return counted, views
 
     def _isolate(self, events: DataFrame, error: Exception):
-        """Find the records the views fail on by halving the micro-batch's positions; count
-        the rest. LkError if more than MAX_ISOLATED records fail."""
-        positions = [
-            (row["partition"], row["offset"])
-            for row in events.select("partition", "offset").collect()
-        ]
+        """Find the records the views fail on by halving the micro-batch's events; count the
+        rest. Each half is a DataFrame of its own, made from the events' rows, so nothing the
+        views compute over one half can be evaluated over the other. LkError if more than
+        MAX_ISOLATED records fail."""
+        rows = events.select(*EVENT_COLUMNS, "partition", "offset").toArrow()
         spark = events.sparkSession
-        good_parts: list[tuple] = []
+        good_parts = [self._views_of(spark.createDataFrame(rows.slice(0, 0)))]  # the schemas
         failed: list[dict] = []
-        pending = [positions]
+        pending = [rows]
         while pending:
             part = pending.pop()
-            subset = events.join(
-                spark.createDataFrame(part, "partition int, offset long"),
-                ["partition", "offset"],
-                "left_semi",
-            )
             try:
-                good_parts.append(self._views_of(subset))
+                good_parts.append(self._views_of(spark.createDataFrame(part)))
                 continue
-            except Exception as part_error:  # noqa: BLE001
+            except Exception as part_error:  # noqa: BLE001 (any failure may be a record's)
                 if _not_about_records(part_error):
                     raise
-                if len(part) == 1:
-                    partition, offset = part[0]
+                if part.num_rows == 1:
                     failed.append(
-                        {"partition": partition, "offset": offset, "error": first_line(part_error)}
+                        {
+                            "partition": part["partition"][0].as_py(),
+                            "offset": part["offset"][0].as_py(),
+                            "error": first_line(part_error),
+                        }
                     )
                     if len(failed) > MAX_ISOLATED:
                         raise LkError(
@@ -179,8 +176,8 @@ class MicroBatchWriter:
                             f"views; the first error: {first_line(error)}"
                         ) from error
                     continue
-            middle = len(part) // 2
-            pending += [part[:middle], part[middle:]]
+            middle = part.num_rows // 2
+            pending += [part.slice(0, middle), part.slice(middle)]
         counted = _concat([part[0] for part in good_parts])
         views = {
             view.name: _concat([part[1][view.name] for part in good_parts]) for view in self.views

@@ -56,3 +56,14 @@ def test_an_unknown_scenario_is_one_line(capsys):
     assert capsys.readouterr().err.strip() == (
         "lk: error: unknown scenario 'nope'; choose one of: steady, late-data, dirty, burst"
     )
+
+
+@pytest.mark.parametrize("job", [["lambda", "speed"], ["kappa", "run"]])
+def test_a_dedup_horizon_below_the_watermark_is_one_line(job, capsys, tmp_path):
+    argv = [*job, "--dedup-horizon", "1 minute", "--watermark", "10 minutes"]
+    code = main([*argv, "--bootstrap", "127.0.0.1:1", "--data-dir", str(tmp_path)])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "lk: error: the dedup horizon '1 minute' is shorter than the watermark '10 minutes': "
+        "an id must be remembered at least as long as an event may be late"
+    )

@@ -14,12 +14,13 @@ from architectures.kappa_architecture import run_version, switch
 from architectures.lambda_architecture import run_batch, run_speed
 from batch_layer import ingest as ingest_module
 from core.atomic import read_json, write_json
+from core.errors import LkError
 from core.kafka_client import TopicRecreated, topic_id
 from core.layout import Layout
 from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
 from speed_layer.job import speed_options
-from streaming.runner import check_same_job
+from streaming.runner import ENGINE, check_same_job
 from tests.topics.logs import CASES, recreate_topic, send_lines, single_partition_topic
 from tests.topics.serving import action_counts
 
@@ -95,8 +96,14 @@ def test_state_without_a_recorded_id_adopts_it_then_refuses_a_new_topic(kafka, t
         last = {"topic": topic, "start": {"0": 0}, "end": {"0": 0}}  # an old offsets.json
         write_json(layout.ingest_run(1) / "offsets.json", last)
         options = speed_options(until_caught_up=True)
-        write_json(layout.speed.state_file, {"topic": topic, "logic_version": options.logic_version,
-                                             "watermark": options.watermark})  # fmt: skip
+        older_engine = {"topic": topic, "logic_version": options.logic_version,
+                        "watermark": options.watermark}  # fmt: skip
+        write_json(layout.speed.state_file, older_engine)
+        with pytest.raises(LkError) as refused:  # one query per view: its checkpoints differ
+            check_same_job(settings, layout.speed, options)
+        assert "older streaming engine" in str(refused.value) and "\n" not in str(refused.value)
+        no_id = {**older_engine, "engine": ENGINE, "dedup_horizon": options.dedup_horizon}
+        write_json(layout.speed.state_file, no_id)  # started when the broker gave no topic id
 
         current = ingest_module._checked_topic_id(layout, settings, last)
         check_same_job(settings, layout.speed, options)
