@@ -50,6 +50,7 @@ def compute_views(
     from pyspark.sql import functions as F
 
     from views.catalog import views_at
+    from views.definitions import distinct_events
 
     layout = Layout(settings.data_dir)
     started = time.monotonic()
@@ -62,14 +63,16 @@ def compute_views(
 
     views = views_at(logic_version)
     _clear_stale_staging(layout)
-    events = master_events(spark, settings, runs).persist()
+    # Each event_id once (its first copy in the log), computed once for every view.
+    events = distinct_events(master_events(spark, settings, runs)).persist()
     try:
         newest = events.agg(F.max("event_time")).first()[0]
         horizon = _horizon(newest, lateness)
         staged = staging_dir(layout.batch, "version")
         rows = {}
         for view in views:  # each from the cached events: the master dataset is read once
-            output = view.apply(events).withColumn("processed_at", F.current_timestamp())
+            output = view.apply(events, deduplicated=True)
+            output = output.withColumn("processed_at", F.current_timestamp())
             output.write.parquet(str(staged / view.name))  # one file per shuffle partition
             rows[view.name] = _rows_written(staged / view.name)
         manifest = {

@@ -140,7 +140,8 @@ class MicroBatchWriter:
         typed = events.select(*EVENT_COLUMNS)
         views = {}
         for view in self.views:
-            rows = view.apply(typed).withColumn("processed_at", F.current_timestamp())
+            rows = view.apply(typed, deduplicated=True)  # the query has deduplicated them
+            rows = rows.withColumn("processed_at", F.current_timestamp())
             views[view.name] = rows.toArrow()
         return counted, views
 

@@ -28,8 +28,10 @@ class View:
     """How rows computed over parts of the events merge: "sum" (one row per key, measures
     added) or "sessions" (a user's overlapping sessions become one); serving_layer.partials."""
 
-    def apply(self, events: DataFrame) -> DataFrame:
-        return self.function(events, **self.params)
+    def apply(self, events: DataFrame, *, deduplicated: bool = False) -> DataFrame:
+        """The view's rows over `events`; `deduplicated`: each event_id is in them once
+        already (else the view keeps one copy of each)."""
+        return self.function(events, **self.params, deduplicated=deduplicated)
 
 
 SESSION_ROWS = {

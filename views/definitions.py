@@ -1,8 +1,9 @@
 """The four views of DESIGN.md as pure DataFrame -> DataFrame functions: no I/O, batch or stream.
 
 Each takes accepted events (the typed schema of `views.events.spark_event_schema`), counts every
-event_id once, and works in event time. Window sizes and the session gap are parameters, so
-experiments can compress time. Streaming callers set the watermark before calling a view.
+event_id once (`distinct_events`; a caller that has already deduplicated says so with
+`deduplicated=True`, so a job computing four views deduplicates once), and works in event
+time. Window sizes and the session gap are parameters, so experiments can compress time.
 """
 
 from __future__ import annotations
@@ -62,23 +63,33 @@ def _count_of(action: str) -> F.Column:
     return F.count(F.when(F.col("action") == action, 1)).alias(f"{action}s")
 
 
-def action_counts(events: DataFrame, *, window: str = "1 minute") -> DataFrame:
+def _once(events: DataFrame, deduplicated: bool) -> DataFrame:
+    """The events with each event_id once: as given when the caller has already deduplicated
+    them (`deduplicated`), else through `distinct_events`."""
+    return events if deduplicated else distinct_events(events)
+
+
+def action_counts(
+    events: DataFrame, *, window: str = "1 minute", deduplicated: bool = False
+) -> DataFrame:
     """One row per tumbling event-time window and action: how many events, and purchase revenue."""
-    return _counts_per_window(events, window, window)
+    return _counts_per_window(_once(events, deduplicated), window, window)
 
 
 def action_counts_sliding(
-    events: DataFrame, *, window: str = "5 minutes", slide: str = "1 minute"
+    events: DataFrame,
+    *,
+    window: str = "5 minutes",
+    slide: str = "1 minute",
+    deduplicated: bool = False,
 ) -> DataFrame:
     """One row per sliding event-time window (every `slide`) and action: events and revenue."""
-    return _counts_per_window(events, window, slide)
+    return _counts_per_window(_once(events, deduplicated), window, slide)
 
 
 def _counts_per_window(events: DataFrame, window: str, slide: str) -> DataFrame:
-    counted = (
-        distinct_events(events)
-        .groupBy(F.window("event_time", window, slide).alias("window"), "action")
-        .agg(F.count("*").alias("events"), _revenue())
+    counted = events.groupBy(F.window("event_time", window, slide).alias("window"), "action").agg(
+        F.count("*").alias("events"), _revenue()
     )
     # (window_start, window_end, action, events, revenue)
     return counted.select(
@@ -90,13 +101,15 @@ def _counts_per_window(events: DataFrame, window: str, slide: str) -> DataFrame:
     )
 
 
-def user_sessions(events: DataFrame, *, gap: str = "5 minutes") -> DataFrame:
+def user_sessions(
+    events: DataFrame, *, gap: str = "5 minutes", deduplicated: bool = False
+) -> DataFrame:
     """One row per user session (events closer than `gap` apart): its span, counts and revenue.
 
     `session_end` is the last event's time plus the gap, as Spark's session windows define it.
     """
     sessions = (
-        distinct_events(events)
+        _once(events, deduplicated)
         .groupBy("user_id", F.session_window("event_time", gap).alias("session"))
         .agg(
             F.count("*").alias("events"),
@@ -117,10 +130,12 @@ def user_sessions(events: DataFrame, *, gap: str = "5 minutes") -> DataFrame:
     )
 
 
-def user_totals(events: DataFrame, *, period: str = "1 hour") -> DataFrame:
+def user_totals(
+    events: DataFrame, *, period: str = "1 hour", deduplicated: bool = False
+) -> DataFrame:
     """One row per user and event-time hour: events, purchases and revenue in that hour."""
     totals = (
-        distinct_events(events)
+        _once(events, deduplicated)
         .groupBy("user_id", F.window("event_time", period).alias("hour"))
         .agg(
             F.count("*").alias("events"),
