@@ -52,10 +52,11 @@ MAX_ISOLATED = 8
 
 @dataclass(frozen=True)
 class BatchFigures:
-    """What one micro-batch held: records read, rejected, late (dropped), counted, isolated."""
+    """What one micro-batch held once deduplicated (`kept`): rejected, late (dropped),
+    counted and isolated records."""
 
     batch_id: int
-    records: int
+    kept: int
     rejected: int
     late: int
     counted: int
@@ -105,7 +106,7 @@ class MicroBatchWriter:
         on_time = F.lit(True)
         if threshold is not None:
             on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
-        records, late = batch.select(F.count("*"), F.count_if(accepted & ~on_time)).first()
+        kept, late = batch.select(F.count("*"), F.count_if(accepted & ~on_time)).first()
         counted, views, isolated = self._views(batch.where(accepted & on_time))
         rejected_table = rejected.toArrow()
         if isolated:
@@ -114,7 +115,7 @@ class MicroBatchWriter:
         tables.update({self.paths.view_files(name): table for name, table in views.items()})
         figures = BatchFigures(
             batch_id=batch_id,
-            records=records,
+            kept=kept,
             rejected=rejected_table.num_rows,
             late=late,
             counted=counted.num_rows,

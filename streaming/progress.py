@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from streaming.options import StreamOptions
 
-FIGURES = ("records", "rejected", "late", "counted", "isolated")
+FIGURES = ("rejected", "late", "counted", "isolated")
 """Totals over the writer's per-micro-batch figures (`streaming.micro_batch.BatchFigures`)."""
 
 
@@ -120,7 +120,7 @@ def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) 
         "offsets": dict(sorted((newest or {}).get("end_offsets", {}).items(), key=_by_int)),
         "lag": newest["lag"] if newest else None,
         "batches": len(figures),
-        "records": totals["records"],
+        "records": sum(batch.get("input_rows", 0) for batch in batches),
         "rejected": totals["rejected"],
         "counted": totals["counted"],
         "isolated": totals["isolated"],
