@@ -7,11 +7,13 @@ a file in `LK_DATA_DIR/logs/`, never to the terminal: see `driver_java_options` 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shlex
 import subprocess
 import sys
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 LOG4J_CONFIG = REPO_ROOT / "infra" / "log4j2-spark.properties"
 """Spark's log4j2 configuration: every message at LK_SPARK_LOG_LEVEL, on the JVM's stderr."""
 DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
+QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
+"""pyspark's Python loggers that print a JSON line on stderr for every SQL error it raises."""
 
 
 def connector_jars() -> list[str]:
@@ -125,7 +129,36 @@ def _start_driver(conf: dict[str, str], log: Path) -> None:
             )
         except PySparkRuntimeError:
             raise LkError(f"Spark's JVM did not start: {last_error(log)}; see {log}") from None
+    _python_side_to(log)
     SparkContext(conf=spark_conf, gateway=gateway)
+
+
+def _python_side_to(log: Path) -> None:
+    """What pyspark and Py4J print in Python into `log` too: Py4J's log records (a connection
+    closed at exit), the JSON line pyspark logs for each SQL error it raises (the error itself
+    still reaches the caller), and Python warnings raised in their code."""
+    from pyspark.logger import PySparkLogger
+
+    plain = logging.FileHandler(log)
+    plain.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("py4j", "py.warnings.pyspark"):
+        logging.getLogger(name).addHandler(plain)
+        logging.getLogger(name).propagate = False
+    as_json = logging.FileHandler(log)
+    for name in QUERY_CONTEXT_LOGGERS:
+        logger = PySparkLogger.getLogger(name)
+        for stderr in list(logger.handlers):
+            logger.removeHandler(stderr)
+        logger.addHandler(as_json)  # pyspark gives it its JSON format
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not {"pyspark", "py4j"} & set(Path(filename).parts):
+            return shown(message, category, filename, lineno, file, line)
+        text = warnings.formatwarning(message, category, filename, lineno, line).rstrip()
+        logging.getLogger("py.warnings.pyspark").warning("%s", text)
+
+    warnings.showwarning = show
 
 
 def last_error(log: Path) -> str:

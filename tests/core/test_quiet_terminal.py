@@ -1,4 +1,5 @@
-"""A command that starts Spark prints no Spark or JVM log line: those go to LK_DATA_DIR/logs/."""
+"""A command that starts Spark prints no Spark or JVM log line: those go to LK_DATA_DIR/logs/,
+and a spark-submit job's driver logs with the same configuration."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
+from core.spark import LOG4J_CONFIG
+from core.spark_submit import spark_submit
 from tests.processes import lk_env
 from workloads.generator import generate
 from workloads.producer import send_records
@@ -46,3 +50,21 @@ def test_a_spark_command_prints_no_warning_and_logs_to_the_data_dir(kafka, topic
     assert "WARNING: Using incubator modules" in text  # the JVM's own stderr, kept in the file
     assert STARTED.search(text), text[:3000]
     assert "MicroBatchExecution: " in text  # the streaming query's own lines
+
+
+JOB = """
+import json, sys
+from pyspark.java_gateway import launch_gateway
+system = launch_gateway().jvm.System  # spark-submit's driver JVM, which started this script
+names = ("log4j2.configurationFile", "lk.spark.log.level")
+json.dump({name: system.getProperty(name) for name in names}, open(sys.argv[-1], "w"))
+"""
+
+
+def test_a_submitted_jobs_driver_has_the_same_log_configuration(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text(JOB)
+    settings = Settings.from_env(data_dir=tmp_path, spark_log_level="INFO")
+    result = spark_submit(settings, script, "lk-test", ["step"])
+    assert result["log4j2.configurationFile"] == str(LOG4J_CONFIG)
+    assert result["lk.spark.log.level"] == "INFO"
