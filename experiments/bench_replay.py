@@ -30,6 +30,7 @@ def run_bench_replay(
         produce_seconds = time.perf_counter() - started
         reference = consumer_performance(bench.bootstrap, bench.topic, sent.records)
         spark_read = spark_read_rate(bench, sent.records)
+        spark_views = spark_views_rate(bench, sent.records)
         started = time.perf_counter()
         status = run_kappa(
             bench, 1, KappaOptions(until_caught_up=True, replay_max_offsets=replay_max_offsets)
@@ -47,6 +48,40 @@ def run_bench_replay(
         "replay_dropped_late": status["dropped_late"],
         "consumer_performance_records_per_second": round(reference["total"]),
         "spark_read_count_records_per_second": round(spark_read),
+        "spark_batch_views_records_per_second": round(spark_views),
         "ratio_replay_to_consumer_performance": round(replay / reference["total"], 4),
         "ratio_replay_to_spark_read": round(replay / spark_read, 4),
+        "ratio_replay_to_spark_batch_views": round(replay / spark_views, 4),
     }
+
+
+def spark_views_rate(settings: Settings, records: int) -> float:
+    """Records/s of a Spark batch job computing the same views from the same offsets: the
+    whole topic read at once, parsed, each event_id once (its first copy), every view of v1
+    computed and collected. What a replay costs without streaming."""
+    from pyspark.sql import functions as F
+
+    from core.kafka_client import SPARK_READ_OPTIONS
+    from core.spark import spark_session
+    from views.catalog import views_at
+    from views.definitions import LOG_POSITION, distinct_events
+    from views.parse import parse_events
+
+    spark = spark_session(settings, "lk-bench")
+    started = time.perf_counter()
+    raw = (
+        spark.read.format("kafka")
+        .option("kafka.bootstrap.servers", settings.bootstrap)
+        .option("subscribe", settings.topic)
+        .options(**SPARK_READ_OPTIONS)
+        .load()
+    )
+    parsed = parse_events(raw).where(F.col("reason").isNull())
+    columns = ("event_id", "user_id", "action", "product_id", "amount", "event_time")
+    events = distinct_events(parsed.select(*columns, *LOG_POSITION)).persist()
+    try:
+        for view in views_at("v1"):
+            view.apply(events, deduplicated=True).toArrow()
+    finally:
+        events.unpersist()
+    return records / (time.perf_counter() - started)

@@ -38,5 +38,10 @@ def test_bench_replay_reports_its_ratio_to_consumer_performance(kafka, spark, tm
         figures["replay_records_per_second"] / figures["consumer_performance_records_per_second"],
         rel=0.01,
     )
+    assert figures["spark_batch_views_records_per_second"] > 0
+    assert figures["ratio_replay_to_spark_batch_views"] == pytest.approx(
+        figures["replay_records_per_second"] / figures["spark_batch_views_records_per_second"],
+        rel=0.01,
+    )
     assert not [t for t in list_topics(kafka.bootstrap) if t.startswith("bench-")]
     assert not any((tmp_path / "bench").iterdir())

@@ -80,41 +80,68 @@ def parse_events(raw: DataFrame) -> DataFrame:
         ),
         (opened <= SHALLOW_BRACKETS).alias("_shallow"),
     )
-    judged = with_document.select(
-        *RECORD_COLUMNS, "_text", "_document", _reason(F.col("_shallow")).alias("reason")
+    # Each field's value, text and kind once, as columns (each is a walk of the document).
+    document, shallow = F.col("_document"), F.col("_shallow")
+    fields = with_document.select(
+        *RECORD_COLUMNS,
+        "_text",
+        "_document",
+        "_shallow",
+        *(_value(f.name).alias(f"_v_{f.name}") for f in EVENT_FIELDS),
+        *(F.try_variant_get(document, f"$.{f.name}", "string").alias(_text_of(f.name))
+          for f in EVENT_FIELDS),
+    )  # fmt: skip
+    kinds = fields.select("*", *(_kind(_value_of(f.name), shallow).alias(_kind_of(f.name))
+                                 for f in EVENT_FIELDS))  # fmt: skip
+    typed = kinds.select(
+        "*",
+        _exact_amount(document, F.col("_text"), F.col(_kind_of("amount"))).alias("_amount"),
+        F.try_to_timestamp(_text_of("event_time")).alias("_moment"),
     )
+    judged = typed.select("*", _reason().alias("reason"))
     accepted = F.col("reason").isNull()
-    text_of = {
-        f.name: F.try_variant_get("_document", f"$.{f.name}", "string") for f in EVENT_FIELDS
-    }
     # (topic, partition, offset, ingestion_time, value, <event fields>, reason)
     return judged.select(
         *RECORD_COLUMNS,
-        *(F.when(accepted, text_of[name]).alias(name) for name in STRING_COLUMNS),
-        F.when(accepted, _exact_amount(F.col("_document"), F.col("_text"), F.lit(True))).alias(
-            "amount"
-        ),
-        F.when(accepted, F.try_to_timestamp(text_of["event_time"])).alias("event_time"),
+        *(F.when(accepted, F.col(_text_of(name))).alias(name) for name in STRING_COLUMNS),
+        F.when(accepted, F.col("_amount")).alias("amount"),
+        F.when(accepted, F.col("_moment")).alias("event_time"),
         "reason",
     )
 
 
-def _reason(shallow: Column) -> Column:
-    """Why the record in `_document` (NULL: not one JSON text) is rejected, or NULL."""
+def _value(name: str) -> Column:
+    return F.try_variant_get(F.col("_document"), f"$.{name}", "variant")
+
+
+def _value_of(name: str) -> Column:
+    return F.col(f"_v_{name}")
+
+
+def _text_of(name: str) -> str:
+    return f"_t_{name}"
+
+
+def _kind_of(name: str) -> str:
+    return f"_k_{name}"
+
+
+def _reason() -> Column:
+    """Why the record in `_document` (NULL: not one JSON text) is rejected, or NULL; from the
+    per-field columns of `parse_events`."""
     document = F.col("_document")
-    fields = {f.name: F.try_variant_get(document, f"$.{f.name}", "variant") for f in EVENT_FIELDS}
-    text = {f.name: F.try_variant_get(document, f"$.{f.name}", "string") for f in EVENT_FIELDS}
-    amount = _exact_amount(document, F.col("_text"), shallow)
+    text = {f.name: F.col(_text_of(f.name)) for f in EVENT_FIELDS}
+    amount = F.col("_amount")
     event_time_text = text["event_time"]
     is_object = _first_bracket(F.col("_text")) == "{"
     reason = F.when(document.isNull(), F.lit("invalid_json")).when(
         ~is_object, F.lit("not_an_object")
     )
     for field in EVENT_FIELDS:
-        value = fields[field.name]
+        value = _value_of(field.name)
         is_json_null = F.is_variant_null(value)
         missing = value.isNull() | (is_json_null if not field.nullable else F.lit(False))
-        kind = _kind(value, shallow)
+        kind = F.col(_kind_of(field.name))
         if field.json_type == "string":
             wrong = ~is_json_null & (kind != "STRING")
         else:
@@ -128,10 +155,7 @@ def _reason(shallow: Column) -> Column:
         .when(amount.isNull() | (F.abs(amount) >= MAX_AMOUNT), F.lit("wrong_type: amount"))
         .when(amount < 0, F.lit("negative_amount"))
         .when((amount > 0) & (text["action"] != "purchase"), F.lit("amount_without_purchase"))
-        .when(
-            _impossible(event_time_text, F.try_to_timestamp(event_time_text)),
-            F.lit("impossible_timestamp"),
-        )
+        .when(_impossible(event_time_text, F.col("_moment")), F.lit("impossible_timestamp"))
     )
 
 
@@ -185,17 +209,18 @@ def _first_bracket(text: Column) -> Column:
     return F.regexp_extract(text, r"^[ \t\n\r]*([\[{])", 1)
 
 
-def _exact_amount(document: Column, text: Column, shallow: Column) -> Column:
+def _exact_amount(document: Column, text: Column, kind: Column) -> Column:
     """The top-level `amount` as decimal(12,2), exactly rounded half-up; NULL when it is not a
-    number or does not fit."""
-    value = F.try_variant_get(document, "$.amount", "variant")
-    kind = _kind(value, shallow)
+    number or does not fit. `kind`: the amount's `_kind`."""
     as_double = F.try_variant_get(document, "$.amount", "double")
     null = F.lit(None).cast(AMOUNT_TYPE)
+    # NULL-safe: a record that is not one JSON text has no document and no kind, and must
+    # never reach `from_json` (Jackson would read what try_parse_json refused, e.g. 1e-50000000).
+    is_number = F.coalesce(kind.isin(*NUMBER_TYPES) | kind.startswith("DECIMAL"), F.lit(False))
     return (
-        F.when(~(kind.isin(*NUMBER_TYPES) | kind.startswith("DECIMAL")), null)
+        F.when(~is_number, null)
         .when(kind != "DOUBLE", F.try_variant_get(document, "$.amount", AMOUNT_TYPE))
-        .when(F.isnan(as_double) | (F.abs(as_double) == float("inf")), null)
+        .when(as_double.isNull() | F.isnan(as_double) | (F.abs(as_double) == float("inf")), null)
         .when(as_double == 0, F.lit(0).cast(AMOUNT_TYPE))
         .otherwise(F.from_json(text, f"amount {AMOUNT_TYPE}").getField("amount"))
     )
