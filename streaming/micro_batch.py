@@ -27,6 +27,7 @@ retried when the job restarts.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,9 +107,13 @@ class MicroBatchWriter:
         on_time = F.lit(True)
         if threshold is not None:
             on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
-        kept, late = batch.select(F.count("*"), F.count_if(accepted & ~on_time)).first()
-        counted, views, isolated = self._views(batch.where(accepted & on_time))
-        rejected_table = rejected.toArrow()
+        figures_of = batch.select(F.count("*"), F.count_if(accepted & ~on_time))
+        with ThreadPoolExecutor(max_workers=2) as pool:  # Spark runs jobs of threads at once
+            first = pool.submit(figures_of.first)
+            rejected_rows = pool.submit(rejected.toArrow)
+            counted, views, isolated = self._views(batch.where(accepted & on_time))
+            kept, late = first.result()
+            rejected_table = rejected_rows.result()
         if isolated:
             rejected_table = _concat([rejected_table, _isolated_table(batch, isolated)])
         tables = {self.paths.rejected: rejected_table, self.paths.counted: counted}
@@ -135,16 +140,20 @@ class MicroBatchWriter:
             return self._isolate(events, error)
 
     def _views_of(self, events: DataFrame) -> tuple[pa.Table, dict[str, pa.Table]]:
+        """The counted ids and each view's partial rows, collected by concurrent Spark jobs
+        (one per output: on few cores, a job's fixed cost is most of a small micro-batch's)."""
         from pyspark.sql import functions as F
 
-        counted = events.select(*COUNTED_COLUMNS).toArrow()
         typed = events.select(*EVENT_COLUMNS)
-        views = {}
+        frames = {"": events.select(*COUNTED_COLUMNS)}
         for view in self.views:
             rows = view.apply(typed, deduplicated=True)  # the query has deduplicated them
-            rows = rows.withColumn("processed_at", F.current_timestamp())
-            views[view.name] = rows.toArrow()
-        return counted, views
+            frames[view.name] = rows.withColumn("processed_at", F.current_timestamp())
+        with ThreadPoolExecutor(max_workers=len(frames)) as pool:
+            collected = {name: pool.submit(frame.toArrow) for name, frame in frames.items()}
+            tables = {name: future.result() for name, future in collected.items()}
+        counted = tables.pop("")
+        return counted, tables
 
     def _isolate(self, events: DataFrame, error: Exception):
         """Find the records the views fail on by halving the micro-batch's events; count the
