@@ -1,9 +1,10 @@
 """The Lambda merge: `lambda_<view>` serves every unit of a view whole from the batch or the
 speed layer, cut at the batch horizon H.
 
-A row of `lambda_<view>` is one row of the view (its contract columns and `processed_at`) plus
-`layer`, the side that served it ('batch' or 'speed'). The two sides are merged only when they
-ran the same logic version; otherwise every `lambda_<view>` refuses at query time.
+A row of `lambda_<view>` is one row of the view (its contract columns, `final` and
+`processed_at`) plus `layer`, the side that served it ('batch' or 'speed'). The two sides are
+merged only when they ran the same logic version; otherwise every `lambda_<view>` refuses at
+query time.
 
 **The rule.** A unit is a window x action, a user's hour, or a session island: a user's batch and
 speed sessions that overlap or touch in time, directly or through one another (a late event can join or
@@ -16,7 +17,7 @@ Why: every event lies in exactly one unit of a view and every unit comes from on
 nothing is counted twice, whatever each side has seen. The batch saw every event up to H, so it
 is whole for units ending by H; the speed layer is the fresh side after H. Across H both sides
 read the same log and differ only by what each has not seen (the batch: what arrived after it
-ran; the speed layer: events it dropped as late, sessions it has not closed), so the side that
+ran; the speed layer: events it dropped as late), so the side that
 counted more has seen all of the unit whenever either has. Case 11: u-kim's batch session
 [10:00,10:09) (2 events) spans H = 10:07 and overlaps the speed layer's [10:00,10:05) (1 event,
 the late click dropped): the batch serves it; u-lee's [10:17,10:22) has no closed speed session

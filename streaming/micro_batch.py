@@ -18,10 +18,11 @@ same state and rewrites the same files: the output is exactly once.
 
 **Isolation.** No valid record can fail a view (the types hold every sum the contract allows),
 but if a micro-batch's views still fail, the job does not crash-loop on it: the counted events
-are split in halves until the failing records are found; each is kept as rejected with reason
-`processing_failed` and the rest is counted. If more than MAX_ISOLATED records fail, the fault
-is not in the records (a lost executor, a full disk): the error is raised and the micro-batch is
-retried when the job restarts.
+are split in halves until the failing records are found; each record that fails again when
+tried once more is kept as rejected with reason `processing_failed` and the rest is counted. If
+more than MAX_ISOLATED records fail, or every record does, the fault is not in the records (a
+lost executor, a full disk): the error is raised and the micro-batch is retried when the job
+restarts.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class MicroBatchWriter:
         self.paths = paths
         self.views = views
         self.late_after = late_after
+        self.planned_at_ms = 0
+        """When Spark planned the current micro-batch (ms since the epoch, its offset log)."""
         self.failure: str | None = None
         """Why the last micro-batch failed, in one line (Spark reports a Python traceback)."""
 
@@ -97,20 +100,24 @@ class MicroBatchWriter:
         write_json(self.paths.figures / f"{batch_id:09d}.json", figures.__dict__)
 
     def _outputs(self, batch: DataFrame, batch_id: int) -> tuple[BatchFigures, dict]:
+        from pyspark import inheritable_thread_target
         from pyspark.sql import functions as F
 
         from views.parse import RECORD_COLUMNS
 
         rejected = batch.where(F.col("reason").isNotNull()).select(*RECORD_COLUMNS, "reason")
         accepted = F.col("reason").isNull()
+        self.planned_at_ms = int(
+            batch_metadata(self.paths.checkpoint, batch_id)["batchTimestampMs"]
+        )
         threshold = self.late_after(batch_id)
         on_time = F.lit(True)
         if threshold is not None:
             on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
         figures_of = batch.select(F.count("*"), F.count_if(accepted & ~on_time))
         with ThreadPoolExecutor(max_workers=2) as pool:  # Spark runs jobs of threads at once
-            first = pool.submit(figures_of.first)
-            rejected_rows = pool.submit(rejected.toArrow)
+            first = pool.submit(inheritable_thread_target(figures_of.first))
+            rejected_rows = pool.submit(inheritable_thread_target(rejected.toArrow))
             counted, views, isolated = self._views(batch.where(accepted & on_time))
             kept, late = first.result()
             rejected_table = rejected_rows.result()
@@ -141,16 +148,23 @@ class MicroBatchWriter:
 
     def _views_of(self, events: DataFrame) -> tuple[pa.Table, dict[str, pa.Table]]:
         """The counted ids and each view's partial rows, collected by concurrent Spark jobs
-        (one per output: on few cores, a job's fixed cost is most of a small micro-batch's)."""
+        (one per output: on few cores, a job's fixed cost is most of a small micro-batch's).
+        `processed_at` is when Spark planned the micro-batch (its offset log), so a replayed
+        micro-batch writes the same rows."""
+        from pyspark import inheritable_thread_target
         from pyspark.sql import functions as F
 
+        processed_at = F.timestamp_millis(F.lit(self.planned_at_ms))
         typed = events.select(*EVENT_COLUMNS)
         frames = {"": events.select(*COUNTED_COLUMNS)}
         for view in self.views:
             rows = view.apply(typed, deduplicated=True)  # the query has deduplicated them
-            frames[view.name] = rows.withColumn("processed_at", F.current_timestamp())
+            frames[view.name] = rows.withColumn("processed_at", processed_at)
         with ThreadPoolExecutor(max_workers=len(frames)) as pool:
-            collected = {name: pool.submit(frame.toArrow) for name, frame in frames.items()}
+            collected = {
+                name: pool.submit(inheritable_thread_target(frame.toArrow))
+                for name, frame in frames.items()
+            }
             tables = {name: future.result() for name, future in collected.items()}
         counted = tables.pop("")
         return counted, tables
@@ -174,6 +188,10 @@ class MicroBatchWriter:
                 if _not_about_records(part_error):
                     raise
                 if part.num_rows == 1:
+                    retried = _retried(self, spark, part)  # a transient fault passes
+                    if retried is not None:
+                        good_parts.append(retried)
+                        continue
                     failed.append(
                         {
                             "partition": part["partition"][0].as_py(),
@@ -189,11 +207,23 @@ class MicroBatchWriter:
                     continue
             middle = part.num_rows // 2
             pending += [part.slice(0, middle), part.slice(middle)]
+        if len(failed) == rows.num_rows:  # every record fails: the fault is not in them
+            raise LkError(
+                f"every record of the micro-batch fails the views: {first_line(error)}"
+            ) from error
         counted = _concat([part[0] for part in good_parts])
         views = {
             view.name: _concat([part[1][view.name] for part in good_parts]) for view in self.views
         }
         return counted, views, failed
+
+
+def _retried(writer: MicroBatchWriter, spark, part: pa.Table) -> tuple | None:
+    """The outputs of one record whose views failed once, tried again; None if they fail."""
+    try:
+        return writer._views_of(spark.createDataFrame(part))
+    except Exception:  # noqa: BLE001 (it failed the same way before: the record's fault)
+        return None
 
 
 def _not_about_records(error: Exception) -> bool:
@@ -229,27 +259,33 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
 
 
 def _write_file(folder: Path, batch_id: int, table: pa.Table) -> None:
-    """`folder/batch-<id>.parquet` with a `batch_id` column; none for an empty table."""
+    """`folder/batch-<id>.parquet` with a `batch_id` column; none (and none left from an
+    earlier attempt of the same micro-batch) for an empty table."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    target = folder / f"batch-{batch_id:09d}.parquet"
     if table.num_rows == 0:
+        target.unlink(missing_ok=True)  # an earlier attempt of this micro-batch may have had rows
         return
     table = table.append_column("batch_id", pa.array([batch_id] * table.num_rows, pa.int64()))
-    write_atomically(
-        folder / f"batch-{batch_id:09d}.parquet", lambda tmp: pq.write_table(table, tmp)
-    )
+    write_atomically(target, lambda tmp: pq.write_table(table, tmp))
+
+
+def batch_metadata(checkpoint: Path, batch_id: int) -> dict:
+    """What Spark's offset log says of micro-batch `batch_id` (`offsets/<id>`: a version line,
+    then JSON metadata with `batchWatermarkMs` and `batchTimestampMs`, ms since the epoch).
+    Spark writes it before the micro-batch runs and keeps the last 100. LkError when it
+    cannot be read: the late rule and the replayed files depend on it."""
+    file = checkpoint / "offsets" / str(batch_id)
+    try:
+        return json.loads(file.read_text().splitlines()[1])
+    except (OSError, IndexError, ValueError) as error:
+        raise LkError(f"cannot read Spark's offset log {file}: {first_line(error)}") from error
 
 
 def batch_watermark_ms(checkpoint: Path, batch_id: int) -> int | None:
-    """The event-time watermark Spark used for micro-batch `batch_id` (ms since the epoch),
-    from the query's offset log (`offsets/<id>`: a version line, then JSON metadata with
-    `batchWatermarkMs`); None when that micro-batch is not in the log, or it had no watermark."""
-    file = checkpoint / "offsets" / str(batch_id)
-    try:
-        lines = file.read_text().splitlines()
-    except OSError:
-        return None
-    metadata = json.loads(lines[1]) if len(lines) > 1 else {}
-    watermark = metadata.get("batchWatermarkMs")
+    """The event-time watermark Spark used for micro-batch `batch_id` (ms since the epoch);
+    None while it had none (0). LkError when the offset log cannot be read."""
+    watermark = batch_metadata(checkpoint, batch_id).get("batchWatermarkMs")
     return int(watermark) if watermark else None

@@ -14,9 +14,10 @@ class StreamOptions:
     """How a streaming job reads, what it computes and how often it emits.
 
     `watermark`: how late (event time) an event may be and still be counted; a row is final
-    once the watermark passes its end. `dedup_horizon`: how long (event time, beyond the
-    watermark) an event_id is remembered to drop its copies; at least the watermark (None:
-    the watermark). Remembering longer costs state: one entry per distinct id in the horizon.
+    once the watermark passes its end. `dedup_horizon`: how long (event time) an event_id is
+    remembered to drop its copies: until a watermark that trails the newest event time by the
+    horizon passes the first copy's time plus the horizon; at least the watermark (None: the
+    watermark). Remembering longer costs state: one entry per distinct id in two horizons.
     """
 
     name: str

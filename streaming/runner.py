@@ -142,9 +142,11 @@ def _start_query(
     from views.parse import parse_events
 
     records = parse_events(kafka_source(spark, settings, options))
-    own_key = F.format_string("\u0000%d:%d", F.col("partition"), F.col("offset"))
+    # An event's key is its id; a rejected record's, where it sits (never an event's key).
+    own_key = F.format_string("rejected:%d:%d", F.col("partition"), F.col("offset"))
+    event_key = F.concat(F.lit("event:"), F.col("event_id"))
     keyed = records.withColumn(
-        "dedup_key", F.when(F.col("reason").isNull(), F.col("event_id")).otherwise(own_key)
+        "dedup_key", F.when(F.col("reason").isNull(), event_key).otherwise(own_key)
     )
     deduplicated = (
         keyed.withWatermark("event_time", options.dedup_horizon)

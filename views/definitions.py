@@ -104,7 +104,7 @@ def _counts_per_window(events: DataFrame, window: str, slide: str) -> DataFrame:
 def user_sessions(
     events: DataFrame, *, gap: str = "5 minutes", deduplicated: bool = False
 ) -> DataFrame:
-    """One row per user session (events closer than `gap` apart): its span, counts and revenue.
+    """One row per user session (events at most `gap` apart): its span, counts and revenue.
 
     `session_end` is the last event's time plus the gap, as Spark's session windows define it.
     """
