@@ -16,6 +16,7 @@ logic version; `rejected_events` is one rejected record and the layer that found
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,14 +45,36 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
     DuckDB caches databases opened by path within a process, so a direct open could keep
     returning a catalog that has since been replaced by a newer file."""
     if read_only and path is not None:
-        connection = duckdb.connect(":memory:")
-        connection.execute(f"ATTACH {literal(str(path))} AS catalog (READ_ONLY)")
-        connection.execute("USE catalog")
+        connection = _attached(path)
     else:
         connection = duckdb.connect(str(path) if path else ":memory:")
     connection.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
     connection.execute("SET TimeZone = 'UTC'")
     return connection
+
+
+OPEN_ATTEMPTS = 3
+"""How often a reader opens a catalog that a refresh replaced while it was reading it."""
+
+
+def _attached(path: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the catalog file ATTACHed read-only as `catalog`.
+
+    A refresh renames a new catalog over the file at any moment; once in a while an open
+    that overlaps the rename fails to read the file's metadata (an IOException). Opening
+    again reads the new file whole, so the open is tried up to OPEN_ATTEMPTS times."""
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        connection = duckdb.connect(":memory:")
+        try:
+            connection.execute(f"ATTACH {literal(str(path))} AS catalog (READ_ONLY)")
+            connection.execute("USE catalog")
+            return connection
+        except duckdb.IOException:
+            connection.close()
+            if attempt == OPEN_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def refresh_catalog(settings: Settings) -> dict:
