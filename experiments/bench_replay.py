@@ -10,7 +10,12 @@ from __future__ import annotations
 import time
 
 from core.settings import DEFAULT_REPLAY_MAX_OFFSETS, Settings
-from experiments.kafka_reference import consumer_performance, fresh_workspace, spark_read_rate
+from experiments.kafka_reference import (
+    consumer_performance,
+    fresh_workspace,
+    kafka_batch,
+    spark_read_rate,
+)
 from kappa.job import KappaOptions, run_kappa
 from workloads.generator import generate
 from workloads.producer import send_records
@@ -61,24 +66,15 @@ def spark_views_rate(settings: Settings, records: int) -> float:
     computed and collected. What a replay costs without streaming."""
     from pyspark.sql import functions as F
 
-    from core.kafka_client import SPARK_READ_OPTIONS
     from core.spark import spark_session
     from views.catalog import views_at
     from views.definitions import LOG_POSITION, distinct_events
-    from views.parse import parse_events
+    from views.parse import EVENT_COLUMNS, parse_events
 
     spark = spark_session(settings, "lk-bench")
     started = time.perf_counter()
-    raw = (
-        spark.read.format("kafka")
-        .option("kafka.bootstrap.servers", settings.bootstrap)
-        .option("subscribe", settings.topic)
-        .options(**SPARK_READ_OPTIONS)
-        .load()
-    )
-    parsed = parse_events(raw).where(F.col("reason").isNull())
-    columns = ("event_id", "user_id", "action", "product_id", "amount", "event_time")
-    events = distinct_events(parsed.select(*columns, *LOG_POSITION)).persist()
+    parsed = parse_events(kafka_batch(spark, settings)).where(F.col("reason").isNull())
+    events = distinct_events(parsed.select(*EVENT_COLUMNS, *LOG_POSITION)).persist()
     try:
         for view in views_at("v1"):
             view.apply(events, deduplicated=True).toArrow()

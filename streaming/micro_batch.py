@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from core.atomic import write_atomically, write_json
 from core.errors import LkError, first_line
 from core.layout import StreamPaths
+from views.parse import EVENT_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
     from views.catalog import View
 
-EVENT_COLUMNS = ("event_id", "user_id", "action", "product_id", "amount", "event_time")
 COUNTED_COLUMNS = ("event_id", "partition", "offset", "event_time")
 """A row of `counted/`: one event a view counted, and where it sits in the log."""
 PROCESSING_FAILED = "processing_failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.durations import parse_duration
 from core.errors import NotRetryable
@@ -34,9 +35,15 @@ class StreamOptions:
         """The dedup horizon defaults to the watermark; NotRetryable for a malformed duration
         or a horizon below the watermark."""
         object.__setattr__(self, "dedup_horizon", self.dedup_horizon or self.watermark)
-        if parse_duration(self.dedup_horizon) < parse_duration(self.watermark):
+        if self.horizon_lead < timedelta(0):
             raise NotRetryable(
                 f"the dedup horizon {self.dedup_horizon!r} is shorter than the watermark "
                 f"{self.watermark!r}: an id must be remembered at least as long as an event "
                 "may be late"
             )
+
+    @property
+    def horizon_lead(self) -> timedelta:
+        """How far Spark's watermark (which trails the newest event time by the dedup horizon)
+        runs behind the view watermark: dedup horizon - watermark."""
+        return parse_duration(self.dedup_horizon) - parse_duration(self.watermark)

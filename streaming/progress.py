@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core.atomic import write_json
-from core.durations import parse_duration
 from core.layout import StreamPaths
 
 if TYPE_CHECKING:
@@ -98,8 +97,7 @@ def view_watermark(options: StreamOptions, spark_watermark: str | None) -> str |
     moment = datetime.fromisoformat(spark_watermark.replace("Z", "+00:00"))
     if moment.timestamp() <= 0:
         return None
-    shift = parse_duration(options.dedup_horizon) - parse_duration(options.watermark)
-    return (moment + shift).isoformat()
+    return (moment + options.horizon_lead).isoformat()
 
 
 def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) -> dict:

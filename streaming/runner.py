@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
-from core.durations import parse_duration
 from core.errors import LkError, first_line
 from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
@@ -172,8 +171,7 @@ def _late_after(paths: StreamPaths, options: StreamOptions) -> Callable[[int], i
     """For micro-batch N: the event time (ms) at or before which its events are late, by the
     view watermark: Spark's watermark of micro-batch N-1 (by the dedup horizon) plus the
     difference between the horizon and the watermark; None while there is no watermark."""
-    shift = parse_duration(options.dedup_horizon) - parse_duration(options.watermark)
-    shift_ms = int(shift.total_seconds() * 1000)
+    shift_ms = int(options.horizon_lead.total_seconds() * 1000)
 
     def late_after(batch_id: int) -> int | None:
         previous = batch_watermark_ms(paths.checkpoint, batch_id - 1) if batch_id else None

@@ -52,6 +52,8 @@ AMOUNT_TYPE = "decimal(12,2)"
 SHALLOW_BRACKETS = 100
 """A record with at most this many `[` and `{` cannot nest deep enough to trouble recursion."""
 STRING_COLUMNS = ("event_id", "user_id", "action", "product_id")
+EVENT_COLUMNS = (*STRING_COLUMNS, "amount", "event_time")
+"""The typed event's columns, in the contract's order."""
 
 
 def parse_events(raw: DataFrame) -> DataFrame:
@@ -238,9 +240,7 @@ def _impossible(text: Column, moment: Column) -> Column:
 
 def accepted_events(parsed: DataFrame) -> DataFrame:
     """The accepted events of `parse_events`, in the typed event schema (duplicates still in)."""
-    return parsed.where(F.col("reason").isNull()).select(
-        "event_id", "user_id", "action", "product_id", "amount", "event_time"
-    )
+    return parsed.where(F.col("reason").isNull()).select(*EVENT_COLUMNS)
 
 
 def rejected_records(parsed: DataFrame) -> DataFrame:
