@@ -15,6 +15,7 @@ import uuid
 from core.errors import LkError
 from core.kafka_client import delete_topic, ensure_topic
 from core.settings import Settings
+from experiments.figures import spread
 from experiments.kafka_reference import consumer_performance
 from infra.java import kafka_version, run_kafka_tool
 from workloads.generator import generate
@@ -71,23 +72,13 @@ def run_bench_produce(
         "repeat": repeat,
         "generate_seconds": round(generate_seconds, 3),
         "generator_records_per_second": round(len(records) / generate_seconds),
-        **_spread("lk_produce_records_per_second", ours),
-        **_spread("producer_performance_records_per_second", reference),
-        **_spread("ratio_lk_produce_to_producer_performance", ratios, digits=3),
+        **spread("lk_produce_records_per_second", ours),
+        **spread("producer_performance_records_per_second", reference),
+        **spread("ratio_lk_produce_to_producer_performance", ratios, digits=3),
         "consumer_performance_records_per_second": round(consumer["total"]),
         "consumer_performance_fetch_records_per_second": round(consumer["fetch"]),
         "ratio_lk_produce_to_consumer_performance": round(lk_produce / consumer["total"], 3),
     }
-
-
-def _spread(name: str, values: list[float], *, digits: int | None = None) -> dict:
-    """`name`: the median (a whole number unless `digits`); with several runs also `name_min`
-    and `name_max`."""
-    figures = {name: round(statistics.median(values), digits)}
-    if len(values) > 1:
-        figures[f"{name}_min"] = round(min(values), digits)
-        figures[f"{name}_max"] = round(max(values), digits)
-    return figures
 
 
 def _producer_performance(bootstrap: str, topic: str, records: int, size: int) -> float:
