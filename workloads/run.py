@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from core.settings import Settings
 from workloads.file_replay import read_file
 from workloads.generator import generate
 from workloads.producer import send_records
+from workloads.records import Record
 from workloads.scenarios import scenario_named
 
 
@@ -37,7 +39,7 @@ def produce(
         total = None
         paced = rate is not None
         if paced:
-            records = _paced(records, rate)
+            records = paced_records(records, rate)
         source = {"source": str(from_file)}
     else:
         records = generate(scenario, seed, events=events, duration=duration)
@@ -64,8 +66,8 @@ def produce(
     return {"topic": settings.topic, **source, **summary.as_dict()}
 
 
-def _paced(records, rate: float):
-    """File records spread at `rate` per second."""
+def paced_records(records: Iterable[Record], rate: float) -> Iterator[Record]:
+    """File records spread at `rate` records per second (each `send_at` = its index / rate)."""
     from dataclasses import replace
 
     for index, record in enumerate(records):

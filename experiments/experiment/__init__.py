@@ -1,0 +1,1 @@
+"""`lk experiment run`: one scenario streamed live through Lambda and Kappa, measured against the oracle."""

@@ -1,0 +1,158 @@
+"""The jobs an experiment runs live: the speed layer and Kappa versions in processes of their
+own (so they can be killed and measured), and the Lambda batch layer on a schedule through the
+same steps the `lambda_batch` DAG runs (ingest, views, publish, refresh; each Spark step a
+spark-submit)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from architectures.kappa_architecture import background_pid, start_in_background
+from architectures.lambda_architecture import ingest_step, publish_step, refresh_step, views_step
+from core.errors import LkError
+from core.layout import Layout
+from core.processes import pid_from_file, start_background, stop_processes
+from core.settings import Settings
+from kappa.job import KappaOptions
+
+Mark = Callable[[str], None]
+"""Notes a moment of the run (what happened) on its timeline."""
+
+
+class SpeedJob:
+    """`lk lambda speed` running live in a process (session) of its own; output in `log`."""
+
+    def __init__(self, settings: Settings, folder: Path, watermark: str) -> None:
+        self.settings, self.watermark = settings, watermark
+        self.log, self.pid_file = folder / "speed.log", folder / "speed.pid"
+
+    def start(self, logic_version: str) -> int:
+        """Start it (resuming its checkpoint); its PID."""
+        command = [
+            sys.executable, "-m", "lk.cli", "lambda", "speed",
+            "--logic-version", logic_version, "--watermark", self.watermark,
+        ]  # fmt: skip
+        env = {**os.environ, **self.settings.as_env()}
+        return start_background(command, log=self.log, pid_file=self.pid_file, env=env)
+
+    @property
+    def pid(self) -> int | None:
+        """Its PID while that process lives."""
+        return pid_from_file(self.pid_file)
+
+    def kill(self) -> None:
+        """SIGKILL its whole session (Python driver and Spark JVM) at once."""
+        kill_session(self.pid)
+
+    def stop(self) -> None:
+        """Stop it cleanly (SIGTERM, then SIGKILL after 60 s)."""
+        if (pid := self.pid) is not None:
+            stop_processes([pid], timeout=60.0)
+
+    def start_over(self, logic_version: str) -> int:
+        """Redeploy it with another logic: stop it, remove its checkpoint and outputs (a
+        checkpoint is one logic), start it again from offset 0; its new PID."""
+        self.stop()
+        shutil.rmtree(Layout(self.settings.data_dir).speed.root, ignore_errors=True)
+        return self.start(logic_version)
+
+
+class KappaJobs:
+    """Kappa versions running live in the background (`lk kappa run --background`)."""
+
+    def __init__(self, settings: Settings, watermark: str) -> None:
+        self.settings, self.watermark = settings, watermark
+
+    def options(self, logic_version: str, *, until_caught_up: bool = False) -> KappaOptions:
+        """The options every version of the run uses."""
+        return KappaOptions(
+            logic_version=logic_version, watermark=self.watermark, until_caught_up=until_caught_up
+        )
+
+    def start(self, number: int, logic_version: str, *, until_caught_up: bool = False) -> int:
+        """Start version N (replaying from offset 0, or resuming its checkpoint); its PID."""
+        options = self.options(logic_version, until_caught_up=until_caught_up)
+        return start_in_background(self.settings, number, options)
+
+    def pid(self, number: int) -> int | None:
+        """Version N's PID while it runs."""
+        return background_pid(self.settings, number)
+
+    def kill(self, number: int) -> None:
+        """SIGKILL version N's whole session at once."""
+        kill_session(self.pid(number))
+
+    def stop(self, number: int) -> None:
+        """Stop version N cleanly if it runs."""
+        if (pid := self.pid(number)) is not None:
+            stop_processes([pid], timeout=60.0)
+
+
+def kill_session(pid: int | None) -> None:
+    """SIGKILL the session that `pid` leads (every job here leads its own), if it lives."""
+    if pid is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+class BatchSchedule:
+    """The batch layer run every `interval` s in a thread: one run at a time, the next due
+    `interval` s after the previous one started (at once if a run took longer), or at once when
+    `run_now()` is called. `runs` lists (started, finished, horizon or error) in s since the
+    epoch."""
+
+    def __init__(self, settings: Settings, interval: float, mark: Mark) -> None:
+        self.settings, self.interval, self.mark = settings, interval, mark
+        self.logic_version = "v1"
+        self.runs: list[tuple[float, float, str]] = []
+        self._stop, self._wake = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="batch-schedule", daemon=True)
+
+    def start(self) -> None:
+        """Start the schedule: the first run at once."""
+        self._thread.start()
+
+    def run_now(self, logic_version: str | None = None) -> None:
+        """Start the next run as soon as the current one (if any) ends, with this logic."""
+        if logic_version:
+            self.logic_version = logic_version
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the run under way, if any, and start no other."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            started = time.time()
+            self.runs.append((started, *self.run_once()))
+            self._wake.wait(max(self.interval - (time.time() - started), 0.0))
+            self._wake.clear()
+
+    def run_once(self) -> tuple[float, str]:
+        """One batch run now: (finished, its horizon H or the error's line)."""
+        number = len(self.runs) + 1
+        logic = self.logic_version
+        self.mark(f"batch run {number} starts (logic {logic})")
+        try:
+            ingest_step(self.settings)
+            staged = views_step(self.settings, logic)
+            published = publish_step(self.settings, staged)
+            refresh_step(self.settings)
+        except LkError as error:
+            self.mark(f"batch run {number} failed: {error}")
+            return time.time(), f"error: {error}"
+        horizon = str(published.get("horizon"))
+        self.mark(f"batch run {number} served (H = {horizon})")
+        return time.time(), horizon

@@ -1,0 +1,31 @@
+"""What an experiment runs: a scenario, its size and rate, and how it is sampled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments.experiment.scenarios import ExperimentScenario
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an experiment runs: the scenario and its size, rate (events/s), seed, file (for
+    `real`), how many repeats, how often the batch layer runs and the views are sampled (s),
+    and how long to wait for the jobs to catch up after the last record (s)."""
+
+    scenario: ExperimentScenario
+    events: int
+    rate: float
+    seed: int = 7
+    repeat: int = 1
+    batch_interval: float = 60.0
+    sample_interval: float = 1.0
+    settle_timeout: float = 600.0
+    file: Path | None = None
+    keep_topic: bool = False
+
+    @property
+    def send_seconds(self) -> float:
+        """Planned sending time (s): events / rate (a burst shortens it)."""
+        return self.events / self.rate

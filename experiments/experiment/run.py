@@ -1,0 +1,300 @@
+"""One repeat of an experiment: a scenario streamed live through Lambda and Kappa at once.
+
+On a fresh topic (and a data directory of its own): the speed layer and Kappa v1 run live in
+processes of their own; the batch layer runs every `batch_interval` s; the scenario's records
+are sent at its rate; the served views are sampled every `sample_interval` s. The run ends once
+everything is sent, both streaming jobs have caught up and a batch run that started after the
+last record has served. Then the oracle reads the log, and the recompute is timed: the batch
+layer's views over the whole master dataset, and a Kappa replay of the whole log into a new
+version. Everything it records goes into its own folder (`run-<k>/`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from core.errors import LkError
+from core.kafka_client import delete_topic, ensure_topic
+from core.layout import Layout
+from core.processes import alive
+from core.settings import Settings
+from experiments.experiment.actions import ACTIONS, ScenarioActions
+from experiments.experiment.jobs import BatchSchedule, KappaJobs, SpeedJob
+from experiments.experiment.plan import Plan
+from experiments.experiment.resources import ResourceMeter
+from experiments.experiment.sampler import ServedRowsSampler, write_parquet
+from experiments.experiment.truth_rows import truth_rows
+from experiments.experiment.workload import records_of
+from experiments.oracle.truth import compute_truth
+from infra.kafka_broker import broker_files, running_pid
+from workloads.producer import SendSummary, send_records
+from workloads.records import Record
+
+
+@dataclass
+class RunRecord:
+    """What one repeat recorded: its start (s since the epoch), marks (t, what), the send
+    summary, figures per component, recompute figures, and the action's moments."""
+
+    repeat: int
+    folder: Path
+    started: float = 0.0
+    marks: list[tuple[float, str]] = field(default_factory=list)
+    sent: dict = field(default_factory=dict)
+    resources: dict = field(default_factory=dict)
+    recompute: dict = field(default_factory=dict)
+    status: dict = field(default_factory=dict)
+    action: dict = field(default_factory=dict)
+    logic_version: str = "v1"
+    ended_by: str = ""
+
+
+Display = Callable[[dict], None]
+"""Shows the run's state: phase, elapsed s, records sent, lag per architecture, batch runs."""
+
+
+class ExperimentRun(ScenarioActions):
+    """One repeat: start the jobs, send, sample, act, settle, then the oracle and recompute."""
+
+    def __init__(
+        self, settings: Settings, plan: Plan, folder: Path, repeat: int, display: Display
+    ) -> None:
+        self.base = settings
+        self.plan = plan
+        self.record = RunRecord(repeat=repeat, folder=folder)
+        self.display = display
+        self.settings = replace(
+            settings,
+            data_dir=folder / "data",
+            topic=f"lk-experiment-{plan.scenario.name}-{uuid.uuid4().hex[:8]}",
+        )
+        self.layout = Layout(self.settings.data_dir)
+        self.meter = ResourceMeter()
+        self.sampler = ServedRowsSampler(self.settings)
+        watermark = plan.scenario.watermark
+        self.speed = SpeedJob(self.settings, folder, watermark)
+        self.kappa = KappaJobs(self.settings, watermark)
+        self.batch = BatchSchedule(self.settings, plan.batch_interval, self.mark)
+        self.kappa_version = 1
+        self.phase = "starting"
+        self._sender: threading.Thread | None = None
+        self._send_done = threading.Event()
+        self._send_error: list[BaseException] = []
+        self._action_thread: threading.Thread | None = None
+
+    def mark(self, what: str) -> None:
+        """Note a moment of the run."""
+        self.record.marks.append((time.time(), what))
+
+    def execute(self) -> RunRecord:
+        """Run it; the record (files written to its folder)."""
+        self.record.folder.mkdir(parents=True, exist_ok=True)
+        ensure_topic(self.settings.bootstrap, self.settings.topic, partitions=4)
+        try:
+            self._live()
+            self._afterwards()
+        finally:
+            self.batch.stop()
+            self._stop_jobs()
+            if not self.plan.keep_topic:
+                delete_topic(self.settings.bootstrap, self.settings.topic)
+        return self.record
+
+    # -- live phase --------------------------------------------------------------------------
+
+    def _live(self) -> None:
+        self.record.started = time.time()
+        self.meter.watch("kafka", running_pid(broker_files(self.base)))
+        self.meter.watch("speed", self.speed.start("v1"))
+        self.meter.watch("kappa", self.kappa.start(1, "v1"))
+        self.meter.watch_children("batch")
+        self.mark("speed layer and Kappa v1 started")
+        self.batch.start()
+        self._sender = threading.Thread(target=self._send, name="producer", daemon=True)
+        self._sender.start()
+        self.phase = "streaming"
+        deadline = None
+        while True:
+            moment = self.sampler.sample()
+            self.meter.sample()
+            self._maybe_act(moment)
+            if self._send_error:
+                raise self._send_error[0]
+            if self._send_done.is_set() and deadline is None:
+                deadline = moment + self.plan.settle_timeout
+                self.phase = "settling"
+            if deadline is not None and self._settled():
+                self.record.ended_by = "settled"
+                break
+            if deadline is not None and moment > deadline:
+                self.record.ended_by = f"timeout after {self.plan.settle_timeout:.0f} s"
+                self.mark("the jobs did not settle in time")
+                break
+            self.display(self._state())
+            time.sleep(max(self.plan.sample_interval - (time.time() - moment), 0.0))
+        self.sampler.sample()  # the state served at the end
+        self.meter.sample()
+        self.display(self._state())
+
+    def _send(self) -> None:
+        try:
+            summary = send_records(
+                self._records(),
+                self.settings.bootstrap,
+                self.settings.topic,
+                paced=True,
+                total=None,
+                show_progress=False,
+            )
+            self.record.sent = _sent(summary)
+            self.mark(f"all {summary.records} records sent")
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread
+            self._send_error.append(error)
+        finally:
+            self._send_done.set()
+
+    def _records(self) -> Iterator[Record]:
+        return records_of(self.plan)
+
+    def _settled(self) -> bool:
+        """Everything sent is processed by both streams, the action is over, and a batch run
+        that started after the last record has served."""
+        last_send = max(
+            (t for t, what in self.record.marks if what.startswith("all ")), default=None
+        )
+        lags = self.sampler.last_lag
+        caught_up = all(lags.get(arch) == 0 for arch in ("lambda", "kappa"))
+        acted = self._action_thread is None or not self._action_thread.is_alive()
+        batched = last_send is not None and any(
+            started > last_send and not result.startswith("error")
+            for started, _, result in self.batch.runs
+        )
+        return caught_up and acted and batched
+
+    def _state(self) -> dict:
+        return {
+            "repeat": self.record.repeat,
+            "phase": self.phase,
+            "elapsed_s": time.time() - self.record.started,
+            "sent": self.sampler.sent,
+            "lag": dict(self.sampler.last_lag),
+            "batch_runs": len(self.batch.runs),
+            "errors": dict(self.sampler.last_error),
+            "last_mark": self.record.marks[-1][1] if self.record.marks else "",
+        }
+
+    # -- the scenario's action ---------------------------------------------------------------
+
+    def _maybe_act(self, moment: float) -> None:
+        scenario = self.plan.scenario
+        if scenario.action is None or self.record.action:
+            return
+        if moment - self.record.started < scenario.action_at * self.plan.send_seconds:
+            return
+        self.record.action = {"name": scenario.action, "at": moment}
+        act = getattr(self, ACTIONS[scenario.action])
+        self._action_thread = threading.Thread(target=act, name=scenario.action, daemon=True)
+        self._action_thread.start()
+
+    # -- after the stream --------------------------------------------------------------------
+
+    def _afterwards(self) -> None:
+        self.phase = "stopping"
+        self.display(self._state())
+        self.batch.stop()
+        self._stop_jobs()
+        self.record.status = self._stream_status()
+        self.phase = "oracle"
+        self.display(self._state())
+        compute_truth(self.settings, self.record.logic_version)
+        truth = truth_rows(self.settings, self.record.logic_version)
+        folder = self.record.folder
+        write_parquet(self.sampler.changes(), folder / "changes.parquet")
+        write_parquet(self.sampler.samples(), folder / "samples.parquet")
+        write_parquet(truth, folder / "truth_rows.parquet")
+        self.phase = "recompute"
+        self.display(self._state())
+        self.record.recompute = self._recompute()
+        self.record.resources = self.meter.figures()
+
+    def _stream_status(self) -> dict:
+        """Per architecture, its streaming job's last summary (progress/latest.json)."""
+        from core.atomic import read_json
+
+        return {
+            "lambda": read_json(self.layout.speed.progress / "latest.json") or {},
+            "kappa": read_json(
+                self.layout.kappa_version(self.kappa_version).progress / "latest.json"
+            )
+            or {},
+        }
+
+    def _recompute(self) -> dict:
+        """The whole recompute, timed on the same events: the batch layer's views over the
+        whole master dataset (a spark-submit, as the DAG runs it) and a Kappa replay of the
+        whole log into a new version (until caught up), each from its process start."""
+        from architectures.lambda_architecture import views_step
+
+        logic = self.record.logic_version
+        self.meter.watch_children("batch-recompute")
+        started = time.perf_counter()
+        self._while_sampling(views_step, self.settings, logic)
+        batch_seconds = time.perf_counter() - started
+        number = self.kappa_version + 1
+        started = time.perf_counter()
+        pid = self.kappa.start(number, logic, until_caught_up=True)
+        self.meter.watch("kappa-replay", pid)
+        while alive(pid):
+            self.meter.sample()
+            time.sleep(0.5)
+        replay_seconds = time.perf_counter() - started
+        from core.atomic import read_json
+
+        replayed = read_json(self.layout.kappa_version(number).progress / "latest.json") or {}
+        if replayed.get("lag") != 0:
+            raise LkError(
+                f"the Kappa replay (v{number}) stopped before catching up; see "
+                f"{self.layout.kappa_version(number).root / 'job.log'}"
+            )
+        return {
+            "records": replayed.get("records"),
+            "lambda_seconds": round(batch_seconds, 2),
+            "kappa_seconds": round(replay_seconds, 2),
+        }
+
+    def _while_sampling(self, work: Callable[..., object], *args: object) -> None:
+        """Run `work(*args)` in a thread while this one samples resources; its error, raised."""
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work(*args)
+            except BaseException as error:  # noqa: BLE001 - raised again below
+                failed.append(error)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        while thread.is_alive():
+            self.meter.sample()
+            thread.join(0.5)
+        if failed:
+            raise failed[0]
+
+    def _stop_jobs(self) -> None:
+        self.speed.stop()
+        for number in range(1, self.kappa_version + 2):
+            self.kappa.stop(number)
+
+
+def _sent(summary: SendSummary) -> dict:
+    return {
+        "records": summary.records,
+        "kinds": dict(summary.kinds),
+        "late": summary.late,
+        "seconds": round(summary.seconds, 2),
+    }
