@@ -15,7 +15,15 @@ export LK_DATA_DIR ?= $(CURDIR)/data
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed infra/jars/.installed ## venv with pinned packages + Maven jars (idempotent)
+setup: $(VENV)/.installed infra/jars/.installed chromium ## venv with pinned packages + Maven jars + Chromium (idempotent)
+
+.PHONY: chromium
+chromium: # the browser the Airflow UI test drives (Playwright's own download does not work here)
+	@command -v chromium >/dev/null || { \
+	  echo "setup: installing Debian's chromium for the browser test (tests/infra/test_airflow_ui.py)"; \
+	  { apt-get update -q && apt-get install -y -q chromium; } >/dev/null || { \
+	    echo "setup: could not install chromium: run \`sudo apt-get update && sudo apt-get install -y chromium\` (the browser test needs it)"; \
+	    exit 1; }; }
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -32,16 +40,10 @@ infra/jars/.installed: infra/pom.xml infra/kafka-broker/pom.xml infra/spark-conn
 	mvn --quiet --batch-mode -f infra/pom.xml package
 	touch $@
 
-demo: setup ## the same late, duplicated and malformed stream through Lambda and Kappa, then compared
+demo: setup ## the late-data experiment: one live stream through Lambda and Kappa, measured against the oracle, with a report
 	$(LK) kafka up
-	$(LK) produce --scenario dirty --events 20000 --rate 4000 --no-progress
-	$(LK) lambda batch
-	$(LK) lambda speed --until-caught-up
-	$(LK) kappa run --until-caught-up
-	$(LK) truth
-	$(LK) query "SELECT * FROM serving_status"
-	$(LK) compare
-	@echo "Kafka keeps running (make down stops it). Explore: $(LK) query \"SELECT * FROM lambda_action_counts LIMIT 10\""
+	$(LK) experiment run --scenario late-data --out $(LK_DATA_DIR)/experiments/late-data
+	@echo "Kafka keeps running (make down stops it). Other scenarios: $(LK) experiment run --help"
 
 test: setup lint ## everything: lint, then the whole test suite against real Kafka and Spark
 	$(BIN)/pytest
