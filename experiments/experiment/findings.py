@@ -82,8 +82,9 @@ def _before(series: list[dict], architecture: str, t: float) -> float | None:
 
 
 def _marks(results: dict) -> list[str]:
-    """For each mark of the first repeat: each architecture's accuracy just before it and just
-    before the next mark (or the last sample), i.e. what changed over the stretch it opened."""
+    """For each mark of the first repeat after which accuracy moved: each architecture's accuracy
+    just before it and just before the next mark (or the last sample), i.e. what changed over
+    the stretch it opened."""
     series = [row for row in results.get("series", []) if row.get("view", ALL_VIEWS) == ALL_VIEWS]
     if not series:
         return []
@@ -96,12 +97,13 @@ def _marks(results: dict) -> list[str]:
     said = []
     for index, mark in enumerate(marks):
         until = marks[index + 1]["t_s"] if index + 1 < len(marks) else end
-        parts = []
+        parts, moved = [], False
         for name in ("lambda", "kappa"):
             start, stop = _before(series, name, mark["t_s"]), _before(series, name, until)
             if start is not None and stop is not None:
                 parts.append(f"{NAMES[name]} {start:.3f} → {stop:.3f}")
-        if parts:
+                moved = moved or abs(stop - start) >= 0.0005
+        if parts and moved:  # a stretch in which nothing changed says nothing
             said.append(
                 f"From {mark['what']} at {mark['t_s']:.0f} s to {until:.0f} s, accuracy went "
                 + ", ".join(parts) + "."

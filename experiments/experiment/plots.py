@@ -70,12 +70,13 @@ def _accuracy_traces(results: dict, view: str, *, legend: bool) -> list[go.Scatt
 
 
 def _marks(figure: go.Figure, results: dict, *, label: bool, **where: object) -> None:
-    """Dotted vertical lines at the run's marks; with `label`, the first repeat's are named (the
-    other repeats' are fainter: their events happen at nearly the same times)."""
+    """Dotted vertical lines at the run's marks; with `label`, the first repeat's are named,
+    except when a batch run starts (its end is named: that is when it serves); the other
+    repeats' are fainter: their events happen at nearly the same times."""
     marks = results.get("marks", [])
     first = min((mark["repeat"] for mark in marks), default=None)
     for mark in marks:
-        named = label and mark["repeat"] == first
+        named = label and mark["repeat"] == first and " starts" not in mark["what"]
         figure.add_vline(
             x=mark["t_s"],
             line={"dash": "dot", "color": "#555" if mark["repeat"] == first else "#bbb", "width": 1},
