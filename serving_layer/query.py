@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 
@@ -14,13 +15,33 @@ from core.errors import LkError, first_line
 from core.layout import Layout
 from core.settings import Settings
 from serving_layer.catalog import connect, refresh_catalog
+from serving_layer.sql import literal
 
 READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
 """User SQL may read, never write: one statement of these types, configuration then locked."""
 
 
+def served_folders(layout: Layout) -> list[Path]:
+    """The only folders user SQL may read files from: what the serving views read (Lambda's
+    master dataset, batch versions and speed outputs; Kappa's versions; the oracle's views).
+    Nothing else of the data directory (the broker's files, Airflow's secrets) nor outside it."""
+    return [layout.root.resolve() / "lambda", layout.kappa.resolve(), layout.truth.resolve()]
+
+
+def confine(connection: duckdb.DuckDBPyConnection, folders: list[Path]) -> None:
+    """Let the connection read files only under `folders` (DuckDB's `allowed_directories` with
+    `enable_external_access = false`: no other file, no COPY TO, no ATTACH, no extension
+    download), then lock its configuration so SQL cannot undo it."""
+    allowed = ", ".join(literal(f"{folder}/") for folder in folders)
+    connection.execute(f"SET allowed_directories = [{allowed}]")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+
+
 def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run one SQL statement read-only against the catalog; its column names and rows."""
+    """Run one SQL statement read-only against the catalog, reading files only under
+    `served_folders`; its column names and rows. LkError (one line) for anything but one
+    SELECT or EXPLAIN, and for a query that fails or reaches for another file."""
     catalog = Layout(settings.data_dir).catalog
     if not catalog.exists():
         refresh_catalog(settings)  # the first reader builds an (empty) catalog
@@ -32,7 +53,7 @@ def run_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
         statements = connection.extract_statements(sql)
         if len(statements) != 1 or statements[0].type not in READ_STATEMENTS:
             raise LkError("lk query runs one SELECT (or EXPLAIN) statement, nothing else")
-        connection.execute("SET lock_configuration = true")
+        confine(connection, served_folders(Layout(settings.data_dir)))
         result = connection.execute(sql)
         if result.description is None:
             return [], []
