@@ -21,11 +21,11 @@ from pathlib import Path
 from core.errors import LkError
 from core.kafka_client import delete_topic, ensure_topic
 from core.layout import Layout
-from core.processes import alive
 from core.settings import Settings
 from experiments.experiment.actions import ACTIONS, ScenarioActions
 from experiments.experiment.jobs import BatchSchedule, KappaJobs, SpeedJob
 from experiments.experiment.plan import Plan
+from experiments.experiment.recompute import Recompute
 from experiments.experiment.resources import ResourceMeter
 from experiments.experiment.sampler import ServedRowsSampler, write_parquet
 from experiments.experiment.truth_rows import truth_rows
@@ -58,7 +58,7 @@ Display = Callable[[dict], None]
 """Shows the run's state: phase, elapsed s, records sent, lag per architecture, batch runs."""
 
 
-class ExperimentRun(ScenarioActions):
+class ExperimentRun(ScenarioActions, Recompute):
     """One repeat: start the jobs, send, sample, act, settle, then the oracle and recompute."""
 
     def __init__(
@@ -82,6 +82,7 @@ class ExperimentRun(ScenarioActions):
         self.batch = BatchSchedule(self.settings, plan.batch_interval, self.mark)
         self.kappa_version = 1
         self.phase = "starting"
+        self.send_started = 0.0
         self._sender: threading.Thread | None = None
         self._send_done = threading.Event()
         self._send_error: list[BaseException] = []
@@ -114,6 +115,10 @@ class ExperimentRun(ScenarioActions):
         self.meter.watch("kappa", self.kappa.start(1, "v1"))
         self.meter.watch_children("batch")
         self.mark("speed layer and Kappa v1 started")
+        self.phase = "starting the jobs"
+        self._wait_for_queries()
+        self.mark("speed layer and Kappa v1 running: sending starts")
+        self.send_started = time.time()
         self.batch.start()
         self._sender = threading.Thread(target=self._send, name="producer", daemon=True)
         self._sender.start()
@@ -140,6 +145,32 @@ class ExperimentRun(ScenarioActions):
         self.sampler.sample()  # the state served at the end
         self.meter.sample()
         self.display(self._state())
+
+    def _wait_for_queries(self) -> None:
+        """Until the speed layer's and Kappa v1's streaming queries run (Spark writes a
+        checkpoint's `metadata` when its query starts), so that the stream is live from its
+        first record. LkError if a job stops first or none runs within the settle timeout."""
+        jobs = {
+            "the speed layer": (self.layout.speed, self.speed.log, lambda: self.speed.pid),
+            "Kappa v1": (self.layout.kappa_version(1), None, lambda: self.kappa.pid(1)),
+        }
+        deadline = time.time() + self.plan.settle_timeout
+        while True:
+            waiting = []
+            for name, (paths, log, pid) in jobs.items():
+                if (paths.checkpoint / "metadata").exists():
+                    continue
+                if pid() is None:
+                    log = log or paths.root / "job.log"
+                    raise LkError(f"{name} stopped before its query started; see {log}")
+                waiting.append(name)
+            if not waiting:
+                return
+            if time.time() > deadline:
+                raise LkError(f"{' and '.join(waiting)} did not start within the settle timeout")
+            self.meter.sample()
+            self.display(self._state())
+            time.sleep(0.5)
 
     def _send(self) -> None:
         try:
@@ -194,7 +225,7 @@ class ExperimentRun(ScenarioActions):
         scenario = self.plan.scenario
         if scenario.action is None or self.record.action:
             return
-        if moment - self.record.started < scenario.action_at * self.plan.send_seconds:
+        if moment - self.send_started < scenario.action_at * self.plan.send_seconds:
             return
         self.record.action = {"name": scenario.action, "at": moment}
         act = getattr(self, ACTIONS[scenario.action])
@@ -233,57 +264,6 @@ class ExperimentRun(ScenarioActions):
             )
             or {},
         }
-
-    def _recompute(self) -> dict:
-        """The whole recompute, timed on the same events: the batch layer's views over the
-        whole master dataset (a spark-submit, as the DAG runs it) and a Kappa replay of the
-        whole log into a new version (until caught up), each from its process start."""
-        from architectures.lambda_architecture import views_step
-
-        logic = self.record.logic_version
-        self.meter.watch_children("batch-recompute")
-        started = time.perf_counter()
-        self._while_sampling(views_step, self.settings, logic)
-        batch_seconds = time.perf_counter() - started
-        number = self.kappa_version + 1
-        started = time.perf_counter()
-        pid = self.kappa.start(number, logic, until_caught_up=True)
-        self.meter.watch("kappa-replay", pid)
-        while alive(pid):
-            self.meter.sample()
-            time.sleep(0.5)
-        replay_seconds = time.perf_counter() - started
-        from core.atomic import read_json
-
-        replayed = read_json(self.layout.kappa_version(number).progress / "latest.json") or {}
-        if replayed.get("lag") != 0:
-            raise LkError(
-                f"the Kappa replay (v{number}) stopped before catching up; see "
-                f"{self.layout.kappa_version(number).root / 'job.log'}"
-            )
-        return {
-            "records": replayed.get("records"),
-            "lambda_seconds": round(batch_seconds, 2),
-            "kappa_seconds": round(replay_seconds, 2),
-        }
-
-    def _while_sampling(self, work: Callable[..., object], *args: object) -> None:
-        """Run `work(*args)` in a thread while this one samples resources; its error, raised."""
-        failed: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                work(*args)
-            except BaseException as error:  # noqa: BLE001 - raised again below
-                failed.append(error)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        while thread.is_alive():
-            self.meter.sample()
-            thread.join(0.5)
-        if failed:
-            raise failed[0]
 
     def _stop_jobs(self) -> None:
         self.speed.stop()

@@ -1,0 +1,68 @@
+"""The recompute at the end of an experiment, timed on the same events: the batch layer's views
+over the whole master dataset (a spark-submit, as the `lambda_batch` DAG runs it) against a Kappa
+replay of the whole log into a new version. A mixin of `ExperimentRun`: it uses the run's
+`settings`, `layout`, `kappa`, `kappa_version`, `meter` and `record`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from core.atomic import read_json
+from core.errors import LkError
+from core.processes import alive
+
+
+class Recompute:
+    """Times both recomputes while the resource meter samples their processes."""
+
+    def _recompute(self) -> dict:
+        """The whole recompute, timed on the same events: the batch layer's views over the
+        whole master dataset (a spark-submit, as the DAG runs it) and a Kappa replay of the
+        whole log into a new version (until caught up), each from its process start."""
+        from architectures.lambda_architecture import views_step
+
+        logic = self.record.logic_version
+        self.meter.watch_children("batch-recompute")
+        started = time.perf_counter()
+        self._while_sampling(views_step, self.settings, logic)
+        batch_seconds = time.perf_counter() - started
+        number = self.kappa_version + 1
+        started = time.perf_counter()
+        pid = self.kappa.start(number, logic, until_caught_up=True)
+        self.meter.watch("kappa-replay", pid)
+        while alive(pid):
+            self.meter.sample()
+            time.sleep(0.5)
+        replay_seconds = time.perf_counter() - started
+
+        replayed = read_json(self.layout.kappa_version(number).progress / "latest.json") or {}
+        if replayed.get("lag") != 0:
+            raise LkError(
+                f"the Kappa replay (v{number}) stopped before catching up; see "
+                f"{self.layout.kappa_version(number).root / 'job.log'}"
+            )
+        return {
+            "records": replayed.get("records"),
+            "lambda_seconds": round(batch_seconds, 2),
+            "kappa_seconds": round(replay_seconds, 2),
+        }
+
+    def _while_sampling(self, work: Callable[..., object], *args: object) -> None:
+        """Run `work(*args)` in a thread while this one samples resources; its error, raised."""
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work(*args)
+            except BaseException as error:  # noqa: BLE001 - raised again below
+                failed.append(error)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        while thread.is_alive():
+            self.meter.sample()
+            thread.join(0.5)
+        if failed:
+            raise failed[0]
