@@ -75,7 +75,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         )
         self.layout = Layout(self.settings.data_dir)
         self.meter = ResourceMeter()
-        self.sampler = ServedRowsSampler(self.settings)
+        self.sampler = ServedRowsSampler(self.settings, self.mark)
         watermark = plan.scenario.watermark
         self.speed = SpeedJob(self.settings, folder, watermark)
         self.kappa = KappaJobs(self.settings, watermark)

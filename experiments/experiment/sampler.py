@@ -3,13 +3,17 @@
 One sample opens the serving catalog read-only, reads every `lambda_<view>` and `kappa_<view>`
 row (the contract columns), and compares each row with what the previous sample of that
 architecture read: a row that appeared or changed is a change with its value, a row that
-disappeared a change with value None. An architecture whose views cannot be read (no catalog
-yet, or `lambda_*` refusing to merge two logic versions) serves nothing in that sample.
+disappeared a change with value None. Until the catalog exists, or when it cannot be opened,
+a sample reads nothing (`ok` false): the next one is compared with the last one read. An
+architecture whose views refuse to serve (`lambda_*` while batch and speed run different logic
+versions) serves nothing in that sample: every row it served before disappears, and the
+refusal and its end are marked on the run's timeline.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -37,8 +41,9 @@ Rows = dict[str, str]
 class ServedRowsSampler:
     """Samples the served views of both architectures and the lag of their streaming jobs."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, mark: Callable[[str], None] = lambda what: None) -> None:
         self.settings = settings
+        self.mark = mark
         self.layout = Layout(settings.data_dir)
         self._last: dict[tuple[str, str], Rows] = {}
         self._changes: dict[str, list] = {name: [] for name in CHANGES_SCHEMA.names}
@@ -102,9 +107,15 @@ class ServedRowsSampler:
                         view: _rows(connection, f"{architecture}_{view}", view)
                         for view in VIEW_COLUMNS
                     }
-                    self.last_error.pop(architecture, None)
-                except duckdb.Error as error:
-                    self.last_error[architecture] = str(error).splitlines()[0]
+                except duckdb.Error as error:  # it refuses to serve: it serves nothing
+                    line = str(error).splitlines()[0]
+                    if architecture not in self.last_error:
+                        self.mark(f"{architecture}_* refuse to serve: {line}")
+                    self.last_error[architecture] = line
+                    served[architecture] = {view: {} for view in VIEW_COLUMNS}
+                    continue
+                if self.last_error.pop(architecture, None) is not None:
+                    self.mark(f"{architecture}_* serve again")
         finally:
             connection.close()
         return served

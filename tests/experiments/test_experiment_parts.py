@@ -65,18 +65,24 @@ def test_a_row_reads_the_same_from_a_naive_or_an_aware_timestamp():
     assert row_text("action_counts", aware, columns)[1] == "3|1.50"
 
 
-def _catalog(path: Path, counts: dict[str, int]) -> None:
-    """A serving catalog whose lambda_/kappa_ views hold one action_counts row per action."""
+def _catalog(path: Path, counts: dict[str, int], *, lambda_refuses: bool = False) -> None:
+    """A serving catalog whose lambda_/kappa_ views hold one action_counts row per action; with
+    `lambda_refuses`, every lambda_ view fails when read, as a refusal to merge does."""
     path.parent.mkdir(parents=True, exist_ok=True)
     new = path.with_suffix(".new")
     connection = duckdb.connect(str(new))
     for architecture in ("lambda", "kappa"):
         for view, columns in VIEW_COLUMNS.items():
             typed = ", ".join(f"{name} {kind}" for name, kind in columns)
-            connection.execute(f"CREATE TABLE {architecture}_{view} ({typed})")
+            connection.execute(f"CREATE TABLE {architecture}_{view}_rows ({typed})")
+            refuse = "WHERE error('batch v1 and speed v2 differ') IS NULL"
+            connection.execute(
+                f"CREATE VIEW {architecture}_{view} AS SELECT * FROM {architecture}_{view}_rows "
+                + (refuse if lambda_refuses and architecture == "lambda" else "")
+            )
         for action, events in counts.items():
             connection.execute(
-                f"INSERT INTO {architecture}_action_counts VALUES "
+                f"INSERT INTO {architecture}_action_counts_rows VALUES "
                 "('2026-01-01 10:00:00+00', '2026-01-01 10:01:00+00', ?, ?, 0)",
                 [action, events],
             )
@@ -86,7 +92,8 @@ def _catalog(path: Path, counts: dict[str, int]) -> None:
 
 def test_the_sampler_records_what_appeared_changed_and_disappeared(tmp_path):
     settings = Settings.from_env(data_dir=tmp_path, bootstrap="127.0.0.1:1", topic="t")
-    sampler = ServedRowsSampler(settings)
+    marks: list[str] = []
+    sampler = ServedRowsSampler(settings, marks.append)
     sampler._lags = lambda: {}  # no broker here: lag is not what this test is about
     catalog = Layout(tmp_path).catalog
     sampler.sample()  # no catalog yet: nothing served
@@ -94,11 +101,20 @@ def test_the_sampler_records_what_appeared_changed_and_disappeared(tmp_path):
     sampler.sample()
     _catalog(catalog, {"view": 3})
     sampler.sample()
+    _catalog(catalog, {"view": 3}, lambda_refuses=True)
+    sampler.sample()  # lambda_* refuse: they serve nothing
+    _catalog(catalog, {"view": 3})
+    sampler.sample()
     changes = sampler.changes().to_pylist()
     samples = sampler.samples().to_pylist()
-    assert [s["ok"] for s in samples] == [False, False, True, True, True, True]
+    assert [s["ok"] for s in samples] == [False, False] + [True] * 8
     lam = [(c["key"].split("|")[-1], c["value"]) for c in changes if c["architecture"] == "lambda"]
-    assert lam == [("view", "2|0.00"), ("click", "1|0.00"), ("view", "3|0.00"), ("click", None)]
+    assert lam == [("view", "2|0.00"), ("click", "1|0.00"), ("view", "3|0.00"), ("click", None),
+                   ("view", None), ("view", "3|0.00")]  # fmt: skip
+    kappa = [c["value"] for c in changes if c["architecture"] == "kappa"]
+    assert kappa == ["2|0.00", "1|0.00", "3|0.00", None]
+    assert marks[0].startswith("lambda_* refuse to serve: ") and "batch v1 and speed v2" in marks[0]
+    assert marks[1:] == ["lambda_* serve again"]
 
 
 def test_the_meter_counts_a_process_tree_and_keeps_what_an_exited_process_used():
