@@ -4,8 +4,9 @@
 To change the logic in a Kappa architecture, keep the log and reprocess it. One run:
 
 1. **start_version** starts version `v<N>` in the background, replaying the topic from offset 0
-   with the `logic_version` given here into its own folder `kappa/v<N>/`; the version in service
-   keeps serving. `version` null means the next number (a retry of this run reuses its N).
+   with the `logic_version`, `watermark` and `dedup_horizon` given here into its own folder
+   `kappa/v<N>/`; the version in service keeps serving. `version` null means the next number
+   (a retry of this run reuses its N).
 2. **wait_until_caught_up** logs the new version's lag every 10 s; done once it has replayed
    the whole log and is at most `max_lag` records behind. Fails at once if its job died (see
    `kappa/v<N>/job.log`), and after `catch_up_timeout_minutes` (the job keeps running).
@@ -14,7 +15,7 @@ To change the logic in a Kappa architecture, keep the log and reprocess it. One 
 
 With `until_caught_up` false the new version keeps tailing the live log after the switch, as
 Kreps describes. The first version ever switches itself in when it catches up. Each task calls
-one function of `architectures.kappa_architecture`; settings come from the `LK_*` environment.
+one function of `architectures.kappa_tasks`; settings come from the `LK_*` environment.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ MAX_CATCH_UP_MINUTES = 24 * 60
         "watermark": Param(
             DEFAULT_WATERMARK, type="string", description="how late an event may arrive"
         ),
+        "dedup_horizon": Param(
+            None,
+            type=["null", "string"],
+            description="how long an event_id is remembered to drop its copies (null: the "
+            "watermark; at least the watermark)",
+        ),
         "version": Param(
             None, type=["null", "integer"], minimum=1, description="null: the next number"
         ),
@@ -66,52 +73,29 @@ MAX_CATCH_UP_MINUTES = 24 * 60
 def kappa_reprocess() -> None:
     @task(retries=1, execution_timeout=timedelta(minutes=10))
     def start_version(params: dict, run_id: str | None = None) -> dict:
-        """Start the new version in the background (or find it running); N, PID, previous."""
-        from airflow.sdk.exceptions import AirflowFailException
+        """**Start v<N> from offset 0** in the background (or find it running), with the run's
+        params; the log names the options, N, the PID, the job's log and the version serving."""
+        from architectures import kappa_tasks
 
-        from architectures.kappa_architecture import start_for_run
-        from core.errors import NotRetryable
-        from kappa.job import KappaOptions
-
-        options = KappaOptions(
-            **{k: params[k] for k in KappaOptions.__dataclass_fields__ if k in params}
-        )
-        try:
-            return start_for_run(
-                Settings.from_env(), options, run_id=run_id, number=params["version"], report=print
-            )
-        except NotRetryable as error:
-            raise AirflowFailException(str(error)) from None
+        return kappa_tasks.start_version(Settings.from_env(), params, run_id)
 
     @task.sensor(poke_interval=10, timeout=timedelta(minutes=MAX_CATCH_UP_MINUTES), mode="poke")
     def wait_until_caught_up(started: dict, params: dict, ti=None) -> PokeReturnValue:
-        """Done when the version has replayed the whole log and is at most `max_lag` behind."""
-        from airflow.sdk.exceptions import AirflowFailException
+        """**Wait for the replay.** Every 10 s the log names v<N>'s offsets, the log's end and
+        the lag; done once the whole log is replayed and at most `max_lag` records remain."""
+        from architectures import kappa_tasks
 
-        from architectures.kappa_architecture import catch_up_state
-        from core.errors import NotRetryable
-
-        try:
-            state = catch_up_state(
-                Settings.from_env(),
-                started["version"],
-                max_lag=params["max_lag"],
-                keeps_tailing=not params["until_caught_up"],
-                waited=datetime.now(UTC) - ti.start_date if ti and ti.start_date else None,
-                timeout=timedelta(minutes=float(params["catch_up_timeout_minutes"])),
-                report=print,
-            )
-        except NotRetryable as error:
-            raise AirflowFailException(str(error)) from None
-        return PokeReturnValue(is_done=state is not None, xcom_value={**started, **(state or {})})
+        since = ti.start_date if ti else None
+        state = kappa_tasks.caught_up(Settings.from_env(), started, params, since)
+        return PokeReturnValue(is_done=state is not None, xcom_value=state)
 
     @task(retries=1, retry_delay=timedelta(seconds=10), execution_timeout=timedelta(minutes=10))
     def switch(caught_up: dict, params: dict) -> dict:
-        """Serve the new version (atomically) and refresh the catalog; the new serving state."""
-        from architectures.kappa_architecture import switch as switch_version
+        """**Switch** `kappa_*` to v<N> in one atomic step and refresh the catalog; the old
+        version stays for `lk kappa rollback`."""
+        from architectures import kappa_tasks
 
-        settings, number = Settings.from_env(), caught_up["version"]
-        return switch_version(settings, number, max_lag=params["max_lag"], report=print)
+        return kappa_tasks.switch(Settings.from_env(), caught_up, params)
 
     switch(wait_until_caught_up(start_version()))
 

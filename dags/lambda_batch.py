@@ -13,15 +13,14 @@ One run recomputes the batch views from the master dataset and moves the batch h
 4. **refresh_serving**: the DuckDB catalog points `batch_*` at the new version, so `lambda_*`
    takes windows up to `H` from the batch views and later ones from the speed layer.
 
-Each task calls one function of `architectures.lambda_architecture`. Settings come from the
-`LK_*` environment the scheduler was started with (`lk airflow up`); the schedule is
-`LK_LAMBDA_SCHEDULE` (default `@hourly`).
+A scheduled run with no broker (or no topic) is **skipped** with one line in the ingest log;
+a triggered one fails at once. Each task calls one function of `architectures.lambda_tasks`.
+Settings come from the `LK_*` environment the scheduler was started with (`lk airflow up`);
+the schedule is `LK_LAMBDA_SCHEDULE` (default `@hourly`, `none` for manual runs only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
@@ -29,19 +28,6 @@ from airflow.sdk import Param, dag, task
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
 
 SCHEDULE = Settings.from_env().lambda_schedule
-
-
-@contextmanager
-def failing_at_once() -> Iterator[None]:
-    """A NotRetryable error fails the task at once instead of being retried."""
-    from airflow.sdk.exceptions import AirflowFailException
-
-    from core.errors import NotRetryable
-
-    try:
-        yield
-    except NotRetryable as error:
-        raise AirflowFailException(str(error)) from None
 
 
 @dag(
@@ -66,41 +52,41 @@ def failing_at_once() -> Iterator[None]:
 def lambda_batch() -> None:
     @task
     def ingest(data_interval_end=None, logical_date=None, dag_run=None) -> dict:
-        """Read the log up to the run's end into the master dataset; the run's counts and offsets."""
-        from architectures.lambda_architecture import ingest_step
+        """**Kafka → master dataset.** Reads the records appended before the run's data interval
+        end, from the offsets the last run committed (`spark-submit batch_layer/job.py ingest`).
+        The log names the offsets read per partition, the records, accepted events and rejected
+        records, and the time taken. No broker: a scheduled run is skipped, a triggered one fails."""
+        from architectures import lambda_tasks
 
-        # The run's own time, never the wall clock: a retry reads up to the same instant. A run
-        # triggered without a logical date has only `run_after`.
-        end = data_interval_end or logical_date or (dag_run.run_after if dag_run else None)
-        until = datetime.fromisoformat(end.isoformat()) if end else None  # pendulum -> datetime
-        with failing_at_once():  # a recreated topic: retrying cannot help
-            ingested = ingest_step(Settings.from_env(), until)
-        return {**ingested, "until": until and until.isoformat()}
+        until = lambda_tasks.run_end(dag_run, data_interval_end, logical_date)
+        run_type = getattr(dag_run, "run_type", None)
+        return lambda_tasks.ingest(Settings.from_env(), until, run_type=run_type)
 
     @task
     def batch_views(ingested: dict, params: dict | None = None) -> dict:
-        """Recompute every batch view into a staged version; where it is and its horizon."""
-        from architectures.lambda_architecture import views_step
+        """**Master dataset → staged batch views.** Recomputes every view with the
+        `logic_version` param (`spark-submit batch_layer/job.py views`). The log names the rows
+        per view, the horizon `H` (newest event time minus the lateness) and the time taken."""
+        from architectures import lambda_tasks
 
-        logic_version = (params or {}).get("logic_version", DEFAULT_LOGIC_VERSION)
-        print(f"batch views ({logic_version}) over the master dataset after ingest {ingested}")
-        with failing_at_once():  # an unknown logic version: retrying cannot help
-            return views_step(Settings.from_env(), logic_version=logic_version)
+        return lambda_tasks.batch_views(Settings.from_env(), ingested, params)
 
     @task
     def publish(staged: dict) -> dict:
-        """Rename the staged version into place; the published version and its horizon."""
-        from architectures.lambda_architecture import publish_step
+        """**Staged → published.** Renames the staged version into place in one step; the log
+        names the version number and its horizon `H`."""
+        from architectures import lambda_tasks
 
-        return publish_step(Settings.from_env(), staged)
+        return lambda_tasks.publish(Settings.from_env(), staged)
 
     @task
     def refresh_serving(published: dict) -> dict:
-        """Point the serving catalog's views at the new batch version."""
-        from architectures.lambda_architecture import refresh_step
+        """**Serving catalog.** Points `batch_*` at the new version, so `lambda_*` serves
+        windows up to `H` from it and later ones from the speed layer; the log says what each
+        serving view reads now."""
+        from architectures import lambda_tasks
 
-        print(f"refreshing the serving catalog for batch version {published}")
-        return refresh_step(Settings.from_env())
+        return lambda_tasks.refresh_serving(Settings.from_env(), published)
 
     refresh_serving(publish(batch_views(ingest())))
 

@@ -13,11 +13,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from core.atomic import write_json
+from core.atomic import read_json, write_json
 from core.errors import LkError
 from core.locks import exclusive_lock
 from core.processes import alive, pid_from_file, start_background, stop_processes
-from core.settings import Settings
+from core.settings import REPO_ROOT, Settings
+from infra.airflow_api import api_token, parsed_dags
 from infra.airflow_home import (
     ADMIN_USER,
     DEFAULT_PORT,
@@ -51,6 +52,7 @@ class AirflowState:
     started_now: tuple[str, ...]
     files: AirflowFiles
     health: dict | None = None
+    dags: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -79,6 +81,8 @@ class AirflowState:
                     if value.get("status")
                 ]
                 lines.append(f"health          {', '.join(parts)}")
+            if self.dags:
+                lines.append(f"DAGs            {', '.join(self.dags)}")
             if self.files.passwords.exists():
                 lines.append(
                     f"login           user {ADMIN_USER!r}, password in {self.files.passwords}"
@@ -98,8 +102,8 @@ def start_airflow(
 ) -> AirflowState:
     """Start the API server, scheduler and DAG processor (and the triggerer, if asked) unless
     they run, on `port` (default: the last start's, else DEFAULT_PORT), and wait up to `timeout`
-    s until they are healthy; what runs now. LkError if they cannot start: those started now are
-    stopped again."""
+    s until they are healthy and the UI lists every DAG of dags/; what runs now. LkError if they
+    cannot start or a DAG file fails to import: those started now are stopped again."""
     files = airflow_files(settings)
     ensure_airflow_db(settings)
     wanted = [name for name in COMPONENTS if name != "triggerer" or triggerer]
@@ -117,6 +121,8 @@ def start_airflow(
             require_free_port(HOST, port, "Airflow's API server", "--port")
         write_json(files.state, {"port": port})
         env = airflow_env(settings, port)
+        deadline = time.monotonic() + timeout
+        failure = None
         for name in missing:
             pids[name] = start_background(  # the log is private: it shows the admin password
                 [*airflow_command(), *_arguments(name, port)],
@@ -125,14 +131,21 @@ def start_airflow(
                 env=env,
                 cwd=files.root,
             )
+            # A task reports to the API server from its first line: one the scheduler queues
+            # (a due scheduled run) before the server answers fails and is retried.
+            if name == "api-server" and (failure := _api_failure(files, port, pids, deadline)):
+                break
     try:
-        _wait_until_healthy(files, port, pids, wanted, timeout)
+        if failure:
+            raise LkError(failure)
+        _wait_until_healthy(files, port, pids, wanted, max(deadline - time.monotonic(), 1.0))
+        dags = _wait_for_dags(files, f"http://{HOST}:{port}", deadline)
     except LkError:
         if missing:
             stop_airflow(settings)
         raise
     health = _health(f"http://{HOST}:{port}{HEALTH_PATH}")
-    return AirflowState(port, pids, tuple(missing), files, health)
+    return AirflowState(port, pids, tuple(missing), files, health, tuple(dags))
 
 
 def stop_airflow(settings: Settings, *, timeout: float = 60.0) -> dict[str, int]:
@@ -181,6 +194,23 @@ def _arguments(component: str, port: int) -> list[str]:
     return [component]
 
 
+def _api_failure(
+    files: AirflowFiles, port: int, pids: dict[str, int | None], deadline: float
+) -> str | None:
+    """Wait until the API server answers its health check; None then, else why it did not."""
+    url = f"http://{HOST}:{port}{HEALTH_PATH}"
+    while _health(url) is None:
+        pid = pids["api-server"]
+        if not pid or not alive(pid):
+            return (
+                f"Airflow's api-server exited while starting: {last_error(files.log('api-server'))}"
+            )
+        if time.monotonic() > deadline:
+            return f"Airflow's api-server did not answer at {url}; see {files.log('api-server')}"
+        time.sleep(0.5)
+    return None
+
+
 def _wait_until_healthy(
     files: AirflowFiles, port: int, pids: dict[str, int | None], wanted: list[str], timeout: float
 ) -> None:
@@ -208,6 +238,31 @@ def _wait_until_healthy(
             raise LkError(
                 f"Airflow did not become healthy at {url} within {timeout:.0f} s (waiting for "
                 f"{waiting}); see the logs in {files.root}"
+            )
+        time.sleep(1.0)
+
+
+def _wait_for_dags(files: AirflowFiles, url: str, deadline: float) -> list[str]:
+    """Wait until the DAG processor has parsed every file of dags/ (a new AIRFLOW_HOME shows an
+    empty DAG list until then); the DAG ids. LkError for an import error, or at the deadline
+    (a busy API server that does not answer in time is asked again until then)."""
+    expected = len([path for path in (REPO_ROOT / "dags").glob("*.py") if path.stem != "__init__"])
+    while True:
+        try:  # the API server writes the password file as it starts
+            password = (read_json(files.passwords) or {}).get(ADMIN_USER, "")
+            dags, errors = parsed_dags(url, api_token(url, ADMIN_USER, password))
+        except (LkError, ValueError) as error:
+            dags, errors, unanswered = [], [], error
+        else:
+            unanswered = None
+        if errors:
+            raise LkError(f"Airflow cannot import a DAG file: {errors[0]}")
+        if len(dags) >= expected:
+            return dags
+        if time.monotonic() > deadline:
+            raise LkError(
+                f"Airflow lists {len(dags)} of the {expected} DAGs of dags/ after the start's "
+                f"time limit ({unanswered or 'still parsing'}); see {files.log('dag-processor')}"
             )
         time.sleep(1.0)
 

@@ -21,6 +21,10 @@ print(json.dumps({
     "dag_ids": sorted(bag.dag_ids),
     "downstream": {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} if dag else {},
     "retries": {t.task_id: t.retries for t in dag.tasks} if dag else {},
+    "task_docs": {t.task_id: t.doc_md for t in dag.tasks} if dag else {},
+    "param_descriptions": (
+        {name: dag.params.get_param(name).description for name in dag.params} if dag else {}
+    ),
     "sensor_mode": {t.task_id: getattr(t, "mode", None) for t in dag.tasks} if dag else {},
     "schedule": dag.schedule if dag else "no dag",
     "catchup": dag.catchup if dag else None,
@@ -32,7 +36,8 @@ print(json.dumps({
     "heavy_modules": sorted(
         name for name in sys.modules
         if name.split(".")[0] in (
-            "pyspark", "py4j", "duckdb", "kafka", "kappa", "views", "batch_layer", "serving_layer"
+            "pyspark", "py4j", "duckdb", "kafka", "kappa", "views", "batch_layer", "serving_layer",
+            "architectures",
         )
     ),
 }))

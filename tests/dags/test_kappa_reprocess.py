@@ -42,6 +42,7 @@ def test_dag_bag_has_the_kappa_reprocess_chain_and_imports_nothing_heavy(setting
     assert parsed["params"] == {
         "logic_version": "v1",
         "watermark": "10 minutes",
+        "dedup_horizon": None,
         "version": None,
         "until_caught_up": False,
         "max_lag": 1000,
@@ -50,8 +51,31 @@ def test_dag_bag_has_the_kappa_reprocess_chain_and_imports_nothing_heavy(setting
     assert parsed["start_date"] == "2026-01-01T00:00:00+00:00"
     assert parsed["tags"] == ["kappa", "reprocessing"]
     assert "Kreps" in parsed["doc_md"] and "rollback" in parsed["doc_md"]
+    # The UI shows a description under every field of the trigger form and docs on every task.
+    assert all(parsed["param_descriptions"].values()), parsed["param_descriptions"]
+    assert "dedup_horizon" in parsed["doc_md"]
+    assert all(doc and "**" in doc for doc in parsed["task_docs"].values()), parsed["task_docs"]
     # Parsing happens every 30 s in the DAG processor: no Spark, Kafka or DuckDB there.
     assert parsed["heavy_modules"] == []
+
+
+def test_params_named_like_kappa_options_reach_the_job():
+    from architectures.kappa_tasks import kappa_options
+    from kappa.job import KappaOptions
+
+    params = {
+        "logic_version": "v2",
+        "watermark": "1 minute",
+        "dedup_horizon": "5 minutes",
+        "until_caught_up": True,
+        "version": 3,
+        "max_lag": 10,
+        "catch_up_timeout_minutes": 5,
+    }
+    assert kappa_options(params) == KappaOptions(
+        logic_version="v2", watermark="1 minute", dedup_horizon="5 minutes", until_caught_up=True
+    )
+    assert kappa_options({"dedup_horizon": None}).dedup_horizon is None  # the watermark's
 
 
 def kappa_run(settings: Settings, *args: str, log: Path) -> None:
@@ -98,7 +122,12 @@ def test_kappa_reprocess_dag_replays_a_new_version_and_switches_to_it(kafka, top
 
         ensure_airflow_db(settings)
         # Every param reaches the background job (the watermark is recorded in its job.json).
-        conf = {"logic_version": "v2", "watermark": "1 minute", "until_caught_up": True}
+        conf = {
+            "logic_version": "v2",
+            "watermark": "1 minute",
+            "dedup_horizon": "3 minutes",
+            "until_caught_up": True,
+        }
         log = tmp_path / "dags-test.log"
         started = time.monotonic()
         with log.open("w") as output:
@@ -116,7 +145,11 @@ def test_kappa_reprocess_dag_replays_a_new_version_and_switches_to_it(kafka, top
         state = read_json(layout.kappa_serving)
         assert (state["current"], state["previous"]) == (2, 1)
         job = read_json(layout.kappa_version(2).state_file)
-        assert (job["logic_version"], job["watermark"]) == ("v2", "1 minute")
+        recorded = (job["logic_version"], job["watermark"], job["dedup_horizon"])
+        assert recorded == ("v2", "1 minute", "3 minutes")
+        said = log.read_text()  # each task says what it did
+        assert "options: logic v2, watermark '1 minute', dedup horizon '3 minutes'" in said
+        assert "v2 has caught up" in said and "kappa_* now serve v2" in said
         assert job["caught_up_at"]
         assert background_pid(settings, 2) is None  # until_caught_up: it stopped after the replay
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,6 +15,7 @@ from core.kafka_client import end_offsets
 from core.layout import Layout
 from core.settings import Settings
 from infra.airflow_home import airflow_command, airflow_env, ensure_airflow_db
+from tests.conftest import free_port
 from tests.dags.dagbag import parse_dag
 
 
@@ -37,6 +40,10 @@ def test_dag_bag_has_the_lambda_batch_chain_and_imports_nothing_heavy(settings):
     assert parsed["max_active_runs"] == 1
     assert parsed["params"] == {"logic_version": "v1"}
     assert parsed["start_date"] == "2026-01-01T00:00:00+00:00"
+    assert parsed["tags"] == ["batch", "lambda"]
+    assert "horizon `H`" in parsed["doc_md"] and "skipped" in parsed["doc_md"]
+    assert all(parsed["param_descriptions"].values()), parsed["param_descriptions"]
+    assert all(doc and "**" in doc for doc in parsed["task_docs"].values()), parsed["task_docs"]
     # Parsing happens every 30 s in the DAG processor: no Spark, Kafka or DuckDB there.
     assert parsed["heavy_modules"] == []
 
@@ -47,6 +54,33 @@ def test_schedule_comes_from_the_environment(settings):
         == "*/15 * * * *"
     )
     assert parse_dag(settings, "lambda_batch", LK_LAMBDA_SCHEDULE="none")["schedule"] is None
+
+
+def test_without_a_broker_a_scheduled_run_skips_and_a_triggered_one_fails(settings):
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from architectures.task_states import require_log
+
+    nowhere = replace(settings, bootstrap=f"127.0.0.1:{free_port()}")  # nothing listens there
+    line = (
+        f"no Kafka broker answers at {nowhere.bootstrap} (start the local one with `lk kafka up`)"
+    )
+    with pytest.raises(AirflowSkipException) as skipped:
+        require_log(nowhere, run_type="scheduled")
+    assert str(skipped.value) == f"skipped this scheduled run: {line}"
+    with pytest.raises(AirflowFailException) as failed:
+        require_log(nowhere, run_type="manual")
+    assert str(failed.value) == line
+
+
+def test_a_run_ingests_up_to_its_own_time_never_the_wall_clock():
+    from architectures.lambda_tasks import run_end
+
+    interval_end = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    triggered = SimpleNamespace(run_after=datetime(2026, 3, 1, 12, 5, tzinfo=UTC))
+    assert run_end(triggered, interval_end, None) == interval_end
+    assert run_end(triggered, None, None) == triggered.run_after
+    assert run_end(None, None, None) is None
 
 
 @pytest.mark.slow
@@ -75,6 +109,8 @@ def test_lambda_batch_dag_runs_end_to_end(kafka, topic, tmp_path):
         )
     seconds = time.monotonic() - started
     assert result.returncode == 0, f"dags test failed after {seconds:.0f} s; see {log}"
+    said = log.read_text()  # each task says what it did
+    assert "ingest run 1: " in said and "horizon H = " in said and "s with spark-submit" in said
 
     layout = Layout(settings.data_dir)
     assert layout.catalog.exists()
