@@ -1,5 +1,6 @@
 """Airflow's REST API on loopback, with the simple auth manager's token: what the project asks
-of a running Airflow (which DAGs it has parsed, which files failed to import)."""
+of a running Airflow (which DAGs it has parsed, which files failed to import) and tells it
+(trigger a DAG run, unpause a DAG)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,14 @@ def get_json(url: str, path: str, token: str) -> dict:
     """The JSON document at `url + path` (e.g. /api/v2/dags), asked with the token."""
     headers = {"Authorization": f"Bearer {token}"}
     return _checked(lambda: httpx.get(f"{url}{path}", headers=headers, timeout=TIMEOUT_S))
+
+
+def send_json(url: str, method: str, path: str, token: str, body: dict) -> dict:
+    """`method` (POST, PATCH) the JSON `body` to `url + path` with the token; the JSON answer."""
+    headers = {"Authorization": f"Bearer {token}"}
+    return _checked(
+        lambda: httpx.request(method, f"{url}{path}", json=body, headers=headers, timeout=TIMEOUT_S)
+    )
 
 
 def parsed_dags(url: str, token: str) -> tuple[list[str], list[str]]:

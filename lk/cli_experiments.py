@@ -88,6 +88,14 @@ def _register_experiment(
         default=600.0,
         help="s to wait after the last record for the jobs to catch up (default 600)",
     )
+    run.add_argument(
+        "--orchestrator",
+        choices=("direct", "airflow"),
+        default="direct",
+        help="who runs the batch layer: direct (the lambda_batch DAG's steps, called here) or "
+        "airflow (lambda_batch runs triggered through the REST API of an Airflow started for "
+        "each repeat); default direct",
+    )
     run.add_argument("--no-progress", action="store_true", help="no live status line")
     report = command(
         actions,
@@ -117,6 +125,7 @@ def _experiment_run(settings: Settings, args: argparse.Namespace) -> int:
         sample_interval=args.sample_interval,
         settle_timeout=args.settle_timeout,
         file=args.file,
+        orchestrator=args.orchestrator,
     )
     with live_display(False if args.no_progress else None) as display:
         results = run_experiment(settings, plan, args.out, display)

@@ -104,13 +104,22 @@ def kill_session(pid: int | None) -> None:
 
 
 class BatchSchedule:
-    """The batch layer run every `interval` s in a thread: one run at a time, the next due
+    """The batch layer run every `interval` s in a thread (by `run_batch(logic_version)`,
+    which returns the horizon H it published: the DAG's steps called directly by default, or a
+    lambda_batch run in Airflow): one run at a time, the next due
     `interval` s after the previous one started (at once if a run took longer), or at once when
     `run_now()` is called. `runs` lists (started, finished, horizon or error) in s since the
     epoch."""
 
-    def __init__(self, settings: Settings, interval: float, mark: Mark) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        interval: float,
+        mark: Mark,
+        run_batch: Callable[[str], str] | None = None,
+    ) -> None:
         self.settings, self.interval, self.mark = settings, interval, mark
+        self.run_batch = run_batch or self.run_steps
         self.logic_version = "v1"
         self.runs: list[tuple[float, float, str]] = []
         self._stop, self._wake = threading.Event(), threading.Event()
@@ -146,13 +155,17 @@ class BatchSchedule:
         logic = self.logic_version
         self.mark(f"batch run {number} starts (logic {logic})")
         try:
-            ingest_step(self.settings)
-            staged = views_step(self.settings, logic)
-            published = publish_step(self.settings, staged)
-            refresh_step(self.settings)
+            horizon = self.run_batch(logic)
         except LkError as error:
             self.mark(f"batch run {number} failed: {error}")
             return time.time(), f"error: {error}"
-        horizon = str(published.get("horizon"))
         self.mark(f"batch run {number} served (H = {horizon})")
         return time.time(), horizon
+
+    def run_steps(self, logic_version: str) -> str:
+        """One batch run through the DAG's steps, called directly; the horizon H published."""
+        ingest_step(self.settings)
+        staged = views_step(self.settings, logic_version)
+        published = publish_step(self.settings, staged)
+        refresh_step(self.settings)
+        return str(published.get("horizon"))

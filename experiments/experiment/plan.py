@@ -12,7 +12,9 @@ from experiments.experiment.scenarios import ExperimentScenario
 class Plan:
     """What an experiment runs: the scenario and its size, rate (events/s), seed, file (for
     `real`), how many repeats, how often the batch layer runs and the views are sampled (s),
-    and how long to wait for the jobs to catch up after the last record (s)."""
+    how long to wait for the jobs to catch up after the last record (s), and who runs the batch
+    layer: `direct` (the DAG's steps called in this process) or `airflow` (lambda_batch runs
+    triggered in an Airflow of the repeat's own)."""
 
     scenario: ExperimentScenario
     events: int
@@ -24,6 +26,7 @@ class Plan:
     settle_timeout: float = 600.0
     file: Path | None = None
     keep_topic: bool = False
+    orchestrator: str = "direct"
 
     @property
     def send_seconds(self) -> float:

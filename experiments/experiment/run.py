@@ -23,6 +23,7 @@ from core.kafka_client import delete_topic, ensure_topic
 from core.layout import Layout
 from core.settings import Settings
 from experiments.experiment.actions import ACTIONS, ScenarioActions
+from experiments.experiment.airflow_batch import AirflowBatch
 from experiments.experiment.jobs import BatchSchedule, KappaJobs, SpeedJob
 from experiments.experiment.plan import Plan
 from experiments.experiment.recompute import Recompute
@@ -79,7 +80,10 @@ class ExperimentRun(ScenarioActions, Recompute):
         watermark = plan.scenario.watermark
         self.speed = SpeedJob(self.settings, folder, watermark)
         self.kappa = KappaJobs(self.settings, watermark)
-        self.batch = BatchSchedule(self.settings, plan.batch_interval, self.mark)
+        self.airflow = AirflowBatch(self.settings) if plan.orchestrator == "airflow" else None
+        self.batch = BatchSchedule(
+            self.settings, plan.batch_interval, self.mark, self.airflow and self.airflow.run
+        )
         self.kappa_version = 1
         self.phase = "starting"
         self.send_started = 0.0
@@ -102,6 +106,8 @@ class ExperimentRun(ScenarioActions, Recompute):
         finally:
             self.batch.stop()
             self._stop_jobs()
+            if self.airflow is not None:
+                self.airflow.stop()
             if not self.plan.keep_topic:
                 delete_topic(self.settings.bootstrap, self.settings.topic)
         return self.record
@@ -114,6 +120,12 @@ class ExperimentRun(ScenarioActions, Recompute):
         self.meter.watch("speed", self.speed.start("v1"))
         self.meter.watch("kappa", self.kappa.start(1, "v1"))
         self.meter.watch_children("batch")
+        if self.airflow is not None:
+            self.phase = "starting Airflow"
+            self.display(self._state())
+            for pid in self.airflow.start():
+                self.meter.watch("airflow", pid)
+            self.mark(f"Airflow started at {self.airflow.state.url}")
         self.mark("speed layer and Kappa v1 started")
         self.phase = "starting the jobs"
         self._wait_for_queries()
