@@ -70,6 +70,7 @@ bench: setup ## benchmarks against Kafka's own perf tools (needs `make up`)
 	$(LK) bench produce
 	$(LK) bench lambda
 	$(LK) bench replay
+	$(LK) bench batch --events 1e5,1e6  # 1e7 (the default adds it) takes 15-25 min here
 
 lock: ## re-resolve the pinned packages into requirements.lock
 	$(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'

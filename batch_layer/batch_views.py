@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from batch_layer.ingest import committed_runs, master_events
+from batch_layer.master_dataset import committed_runs, event_folders, master_events, reading
 from core.atomic import publish_dir, read_json, staging_dir, write_json
 from core.durations import parse_duration
 from core.errors import LkError
@@ -18,9 +18,10 @@ from core.layout import STAGING, Layout, numbered
 from core.locks import exclusive_lock
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
     from core.settings import Settings
+    from views.catalog import View
 
 from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION
 
@@ -47,24 +48,48 @@ def compute_views(
 ) -> dict:
     """Recompute every view from the master dataset into a staged version; return its manifest
     (`skipped` when the newest published version already covers the same runs and logic)."""
-    from pyspark.sql import functions as F
-
     from views.catalog import views_at
     from views.definitions import distinct_events
 
     layout = Layout(settings.data_dir)
     started = time.monotonic()
-    runs = committed_runs(layout)
-    last_run = runs[-1][0] if runs else 0
-    current = current_manifest(layout)
-    same = (last_run, logic_version, lateness)
-    if current and (current["ingest_run"], current["logic_version"], current["lateness"]) == same:
-        return {**current, "skipped": True, "staging": None}
+    # Held before the runs are listed: no compaction removes what they list until the views
+    # are written (one committed meanwhile is ignored: it holds runs after `last_run` too).
+    with reading(layout):
+        runs = committed_runs(layout)
+        last_run = runs[-1][0] if runs else 0
+        current = current_manifest(layout)
+        same = (last_run, logic_version, lateness)
+        done = (
+            (current["ingest_run"], current["logic_version"], current["lateness"])
+            if current
+            else None
+        )
+        if done == same:
+            return {**current, "skipped": True, "staging": None}
 
-    views = views_at(logic_version)
-    _clear_stale_staging(layout)
-    # Each event_id once (its first copy in the log), computed once for every view.
-    events = distinct_events(master_events(spark, settings, runs)).persist()
+        views = views_at(logic_version)
+        _clear_stale_staging(layout)
+        folders = event_folders(layout, through_run=last_run)
+        # Each event_id once (its first copy in the log), computed once for every view.
+        events = distinct_events(master_events(spark, settings, folders)).persist()
+        return _write_views(events, views, layout, runs, logic_version, lateness, started)
+
+
+def _write_views(
+    events: DataFrame,
+    views: tuple[View, ...],
+    layout: Layout,
+    runs: list[tuple[int, Path]],
+    logic_version: str,
+    lateness: str,
+    started: float,
+) -> dict:
+    """Every view of `events` (each event_id once, cached) into a staged version, then the
+    cache released; the version's manifest (`started`: time.monotonic() at the job's start)."""
+    from pyspark.sql import functions as F
+
+    last_run = runs[-1][0] if runs else 0
     try:
         newest = events.agg(F.max("event_time")).first()[0]
         horizon = _horizon(newest, lateness)

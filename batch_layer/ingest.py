@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from batch_layer.compaction import COMPACT_AFTER_RUNS, compact
+from batch_layer.master_dataset import committed_runs
 from core.atomic import clear_staging, publish_dir, read_json, staging_dir, write_json
 from core.errors import LkError
 from core.kafka_client import (
@@ -17,7 +19,7 @@ from core.kafka_client import (
     offsets_before,
     topic_id,
 )
-from core.layout import Layout, numbered
+from core.layout import Layout
 from core.locks import exclusive_lock
 
 if TYPE_CHECKING:
@@ -40,11 +42,6 @@ MASTER_COLUMNS = (
 stored under event_date=/event_hour= folders."""
 TOPIC_FILE = "topic.json"
 """In the ingest folder: the topic id adopted for runs committed before runs recorded it."""
-
-
-def committed_runs(layout: Layout) -> list[tuple[int, Path]]:
-    """The committed ingest runs, oldest first (a run folder exists only once committed)."""
-    return numbered(layout.ingest, "run=")
 
 
 def committed_offsets(layout: Layout, topic: str) -> dict[int, int]:
@@ -92,12 +89,28 @@ def _checked_topic_id(layout: Layout, settings: Settings, last: dict) -> str:
     return current
 
 
-def ingest(spark: SparkSession, settings: Settings, until: datetime | None = None) -> dict:
+def ingest(
+    spark: SparkSession,
+    settings: Settings,
+    until: datetime | None = None,
+    *,
+    compact_after: int | None = COMPACT_AFTER_RUNS,
+) -> dict:
     """Append the records after the committed offsets (up to those ingested before `until`,
     or up to the end of the log) to the master dataset; return what the run did: `records`
     read (= `events` accepted + `rejected`), the `offsets_spanned` from `start` to `end`, and
     `offsets_without_record` among them (transaction markers and aborted records, never read).
+    Then, once `compact_after` runs with events wait for a compaction (None: never), compact
+    the master dataset (`compaction` in the result, see `batch_layer.compaction.compact`).
     TopicRecreated (one line) if the topic is not the one the committed runs read."""
+    summary = _ingest_run(spark, settings, until)
+    if compact_after is not None:
+        summary["compaction"] = compact(spark, settings, at_least=compact_after)
+    return summary
+
+
+def _ingest_run(spark: SparkSession, settings: Settings, until: datetime | None) -> dict:
+    """One ingest run, committed with one rename (see `ingest`)."""
     from views.parse import parse_events
 
     layout = Layout(settings.data_dir)
@@ -138,7 +151,7 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
         try:
             records, events, rejected = _count_verdicts(parsed)
             if events:
-                _write_events(parsed, staged / "events")
+                write_events(parsed, staged / "events")
             _write_rejected(parsed, staged / "rejected")
         finally:
             parsed.unpersist()
@@ -153,30 +166,6 @@ def ingest(spark: SparkSession, settings: Settings, until: datetime | None = Non
         write_json(staged / "offsets.json", summary)
         publish_dir(staged, layout.ingest_run(run))  # the commit: data and offsets at once
     return {**summary, "seconds": round(time.monotonic() - started, 3)}
-
-
-def master_events(
-    spark: SparkSession, settings: Settings, runs: list[tuple[int, Path]] | None = None
-) -> DataFrame:
-    """Every accepted record of the committed runs (the master dataset), duplicates included:
-    the event columns plus `partition` and `offset` (where it sits in the log, so the views keep
-    each event_id's first copy)."""
-    from pyspark.sql.types import IntegerType, LongType, StructField
-
-    from views.events import spark_event_schema
-
-    if runs is None:
-        runs = committed_runs(Layout(settings.data_dir))
-    folders = [str(folder / "events") for _, folder in runs if (folder / "events").exists()]
-    schema = spark_event_schema()
-    schema = schema.add(StructField("partition", IntegerType())).add(
-        StructField("offset", LongType())
-    )
-    if not folders:
-        return spark.createDataFrame([], schema)
-    # Each run is its own root: read the files, not the run=/event_date= folder names.
-    reader = spark.read.option("recursiveFileLookup", "true")
-    return reader.parquet(*folders).select(*schema.fieldNames())
 
 
 def _read_kafka(
@@ -196,7 +185,10 @@ def _read_kafka(
     )
 
 
-def _write_events(parsed: DataFrame, folder: Path) -> None:
+def write_events(parsed: DataFrame, folder: Path) -> None:
+    """Write the accepted rows of `parsed` (views.parse.parse_events' shape: the event columns,
+    `partition`, `offset`, `ingestion_time`, `reason`) to `folder` as master-dataset Parquet,
+    partitioned by event_date=/event_hour= (UTC)."""
     from pyspark.sql import functions as F
 
     # The filter of views.parse.accepted_events, but keeping where each record came from.

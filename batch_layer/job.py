@@ -2,6 +2,10 @@
 
     spark-submit ... batch_layer/job.py ingest [--until ISO-TIME] --result FILE
     spark-submit ... batch_layer/job.py views [--logic-version v1] [--lateness '10 minutes'] --result FILE
+    spark-submit ... batch_layer/job.py compact --result FILE
+
+`ingest` also compacts the master dataset once enough runs wait (`compaction.COMPACT_AFTER_RUNS`);
+`compact` merges whatever runs wait now.
 
 Settings come from the LK_* environment variables; the result is written as JSON to FILE.
 """
@@ -17,7 +21,7 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     """Run one batch step under spark-submit and write its result as JSON."""
     parser = argparse.ArgumentParser(prog="batch_layer/job.py")
-    parser.add_argument("step", choices=["ingest", "views"])
+    parser.add_argument("step", choices=["ingest", "views", "compact"])
     parser.add_argument("--until", type=datetime.fromisoformat)
     parser.add_argument("--logic-version")
     parser.add_argument("--lateness")
@@ -25,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from batch_layer.batch_views import compute_views
+    from batch_layer.compaction import compact
     from batch_layer.ingest import ingest
     from core.atomic import write_json
     from core.errors import NotRetryable, readable
@@ -37,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.step == "ingest":
             result = ingest(spark, settings, args.until)
+        elif args.step == "compact":
+            result = compact(spark, settings)
         else:
             result = compute_views(
                 spark,

@@ -8,6 +8,9 @@ is filled by atomic renames, so a reader finds a whole run, version or file, or 
         events/event_date=/event_hour=/       accepted events (the master dataset, Parquet)
         rejected/                             rejected records with their reason
         offsets.json                          the offsets it read, committed with the data
+    lambda/ingest/compacted=<m>/events/     the events of every run <= m, one file an hour
+                                              (batch_layer/compaction.py; a run's events/
+                                              goes once a compaction holds it)
     lambda/batch/version=<n>/               one published batch run: <view>/ and manifest.json
     lambda/speed/                           the speed layer: checkpoint/, views/, counted/,
                                               rejected/, progress/ and job.json

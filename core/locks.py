@@ -23,6 +23,19 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
+def shared_lock(path: Path) -> Iterator[None]:
+    """Hold a shared lock on `path`: any number of holders at once, none while an exclusive
+    lock is held (readers of files that an exclusive holder may remove)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
 def held_or_refused(path: Path, refusal: str) -> Iterator[None]:
     """Hold an exclusive lock on `path` for a job's lifetime; LkError(refusal) if already held."""
     path.parent.mkdir(parents=True, exist_ok=True)

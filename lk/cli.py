@@ -165,6 +165,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs of both producers; figures as median, min and max (default 1)",
     )
     bench_produce.add_argument("--out", type=Path, help="also write the figures to this JSON file")
+    bench_batch = command(
+        bench_commands,
+        "batch",
+        "the batch layer's view recompute against DuckDB on the same Parquet",
+        common,
+        _bench_batch,
+    )
+    bench_batch.add_argument(
+        "--events",
+        type=event_counts,
+        action="extend",
+        metavar="N[,N...]",
+        help="logical events per dataset, e.g. 1e5,1e6 or the flag again (default 1e5,1e6,1e7)",
+    )
+    bench_batch.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        help="runs of both engines per size; figures as median, min and max (default 1)",
+    )
+    bench_batch.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    bench_batch.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     cli_lambda.register(commands, common, bench_commands)
     cli_serving.register(commands, common)
     cli_experiments.register(commands, common)
@@ -227,6 +249,29 @@ def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
     figures = run_bench_produce(
         settings, events=args.events, partitions=args.partitions, repeat=args.repeat
     )
+    write_figures(figures, args.out)
+    return 0
+
+
+def event_counts(text: str) -> list[int]:
+    """An argparse type: whole numbers above 0 separated by commas, `1e6` allowed."""
+    counts = []
+    for part in text.split(","):
+        try:
+            number = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r} is not a number of events") from None
+        if number < 1 or number != int(number):
+            raise argparse.ArgumentTypeError(f"{part!r} must be a whole number above 0")
+        counts.append(int(number))
+    return counts
+
+
+def _bench_batch(settings: Settings, args: argparse.Namespace) -> int:
+    from experiments.bench_batch import DEFAULT_SIZES, run_bench_batch
+
+    sizes = args.events or list(DEFAULT_SIZES)
+    figures = run_bench_batch(settings, sizes=sizes, repeat=args.repeat, seed=args.seed)
     write_figures(figures, args.out)
     return 0
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from batch_layer import ingest as ingest_module
-from batch_layer.ingest import committed_runs, ingest, master_events
+from batch_layer.ingest import committed_runs, ingest
+from batch_layer.master_dataset import master_events
 from core.layout import STAGING, Layout
 from workloads.generator import generate
 from workloads.producer import send_records
