@@ -1,8 +1,11 @@
-"""`lk bench replay`: how fast a Kappa version replays the log, as a ratio to Kafka's own
-ConsumerPerformance reading the same topic in the same run (and to a bare Spark read of it).
+"""`lk bench replay`: how fast a Kappa version replays the log, as ratios to references measured
+in the same run on the same topic: Kafka's own ConsumerPerformance, a bare Spark read of it
+(`count()`), and a Spark batch job computing the same views from the same offsets.
 
-A replay reads the log once per view query (Spark runs one aggregation per query) plus once
-for the rejected records, so the records/s here is log records per second of wall time.
+A replay is one streaming query (one read, one parse, one dedup of the log); records/s here is
+log records per second of wall time, from the query's start to its stop once caught up. With
+`repeat` > 1, each run has its own fresh topic and data directory, and every rate and ratio is
+reported as the median with min and max over the runs (`experiments.figures.spread`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import time
 
 from core.settings import DEFAULT_REPLAY_MAX_OFFSETS, Settings
+from experiments.figures import environment, spread
 from experiments.kafka_reference import (
     consumer_performance,
     fresh_workspace,
@@ -21,11 +25,55 @@ from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import scenario_named
 
+RATES = (
+    "replay_records_per_second",
+    "consumer_performance_records_per_second",
+    "spark_read_count_records_per_second",
+    "spark_batch_views_records_per_second",
+)
+"""Records/s of one run: the replay and its three references."""
+RATIOS = {
+    "ratio_replay_to_consumer_performance": "consumer_performance_records_per_second",
+    "ratio_replay_to_spark_read": "spark_read_count_records_per_second",
+    "ratio_replay_to_spark_batch_views": "spark_batch_views_records_per_second",
+}
+"""Each ratio of a run: the replay's records/s over the reference named."""
+
 
 def run_bench_replay(
-    settings: Settings, *, events: int, replay_max_offsets: int = DEFAULT_REPLAY_MAX_OFFSETS
+    settings: Settings,
+    *,
+    events: int,
+    replay_max_offsets: int = DEFAULT_REPLAY_MAX_OFFSETS,
+    repeat: int = 1,
 ) -> dict:
-    """Figures for one replay of `events` generated events on a fresh topic (removed after)."""
+    """Figures of `repeat` runs, each replaying `events` generated events (scenario late-data,
+    seed 7) on a fresh topic that is removed after: records/s of the replay and its references
+    and the ratios (median, min, max), seconds, micro-batches, then the environment."""
+    runs = [_one_run(settings, events, replay_max_offsets) for _ in range(repeat)]
+    figures: dict = {
+        "events": events,
+        "records": runs[0]["records"],
+        "repeat": repeat,
+        "replay_max_offsets_per_trigger": replay_max_offsets,
+        **spread("produce_seconds", [run["produce_seconds"] for run in runs], digits=1),
+        **spread("replay_seconds", [run["replay_seconds"] for run in runs], digits=1),
+        "replay_micro_batches": runs[0]["replay_micro_batches"],
+        "replay_dropped_late": runs[0]["replay_dropped_late"],
+    }
+    for name in RATES:
+        figures.update(spread(name, [run[name] for run in runs]))
+    for ratio, reference in RATIOS.items():
+        values = [run["replay_records_per_second"] / run[reference] for run in runs]
+        figures.update(spread(ratio, values, digits=4))
+    figures.update({f"environment_{key}": value for key, value in environment().items()})
+    figures["spark_master"] = settings.spark_master
+    figures["stream_shuffle_partitions"] = settings.stream_shuffle_partitions
+    return figures
+
+
+def _one_run(settings: Settings, events: int, replay_max_offsets: int) -> dict:
+    """One run's raw figures (records/s unrounded) on its own fresh topic and data directory."""
     with fresh_workspace(settings, "replay") as bench:
         started = time.perf_counter()
         sent = send_records(
@@ -41,22 +89,16 @@ def run_bench_replay(
             bench, 1, KappaOptions(until_caught_up=True, replay_max_offsets=replay_max_offsets)
         )
         replay_seconds = time.perf_counter() - started
-    replay = sent.records / replay_seconds
     return {
-        "events": events,
         "records": sent.records,
-        "produce_seconds": round(produce_seconds, 1),
-        "replay_max_offsets_per_trigger": replay_max_offsets,
-        "replay_seconds": round(replay_seconds, 1),
-        "replay_records_per_second": round(replay),
+        "produce_seconds": produce_seconds,
+        "replay_seconds": replay_seconds,
         "replay_micro_batches": status["batches"],
         "replay_dropped_late": status["dropped_late"],
-        "consumer_performance_records_per_second": round(reference["total"]),
-        "spark_read_count_records_per_second": round(spark_read),
-        "spark_batch_views_records_per_second": round(spark_views),
-        "ratio_replay_to_consumer_performance": round(replay / reference["total"], 4),
-        "ratio_replay_to_spark_read": round(replay / spark_read, 4),
-        "ratio_replay_to_spark_batch_views": round(replay / spark_views, 4),
+        "replay_records_per_second": sent.records / replay_seconds,
+        "consumer_performance_records_per_second": reference["total"],
+        "spark_read_count_records_per_second": spark_read,
+        "spark_batch_views_records_per_second": spark_views,
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 from core.settings import DEFAULT_MAX_LAG, DEFAULT_REPLAY_MAX_OFFSETS, Settings
 from lk.cli_args import (
@@ -34,9 +35,18 @@ def register(
     )
     bench.add_argument("--events", type=positive_int, default=1_000_000, help="default 1000000")
     bench.add_argument(
-        "--replay-max-offsets", type=positive_int, default=DEFAULT_REPLAY_MAX_OFFSETS
+        "--replay-max-offsets",
+        type=positive_int,
+        default=DEFAULT_REPLAY_MAX_OFFSETS,
+        help=f"records per micro-batch of the replay (default {DEFAULT_REPLAY_MAX_OFFSETS})",
     )
-    bench.add_argument("--out", help="also write the figures to this JSON file")
+    bench.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        help="runs, each on a fresh topic; figures as median, min and max (default 1)",
+    )
+    bench.add_argument("--out", type=Path, help="also write the figures to this JSON file")
 
     actions = command_group(
         commands, "kappa", "the Kappa architecture: versions replayed from the log", common
@@ -180,7 +190,10 @@ def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
     from experiments.bench_replay import run_bench_replay
 
     figures = run_bench_replay(
-        settings, events=args.events, replay_max_offsets=args.replay_max_offsets
+        settings,
+        events=args.events,
+        replay_max_offsets=args.replay_max_offsets,
+        repeat=args.repeat,
     )
     write_figures(figures, args.out)
     return 0

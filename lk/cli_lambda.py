@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from core.settings import DEFAULT_LATENESS, Settings
 from lk.cli_args import (
@@ -82,7 +83,18 @@ def register(
         default=2000,
         help="events/s while the speed layer runs (default 2000)",
     )
-    bench.add_argument("--out", help="also write the figures to this JSON file")
+    bench.add_argument(
+        "--stream-seconds",
+        type=positive_float,
+        help="seconds events stream in per measured streaming job (default 20)",
+    )
+    bench.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        help="runs, each on a fresh topic; figures as median, min and max (default 1)",
+    )
+    bench.add_argument("--out", type=Path, help="also write the figures to this JSON file")
 
 
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
@@ -113,5 +125,9 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
 def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
     from experiments.bench_lambda import run_bench_lambda
 
-    write_figures(run_bench_lambda(settings, events=args.events, rate=args.rate), args.out)
+    given = {"stream_seconds": args.stream_seconds} if args.stream_seconds else {}
+    figures = run_bench_lambda(
+        settings, events=args.events, rate=args.rate, repeat=args.repeat, **given
+    )
+    write_figures(figures, args.out)
     return 0

@@ -1,18 +1,34 @@
 """What a streaming job has done, micro-batch by micro-batch: offsets, lag, watermark, records
 read, late events dropped, duplicates dropped. Written next to its output (`progress/`) for
-`lk kappa status`, the serving status and the benchmarks."""
+`lk kappa status`, the serving status and the benchmarks.
+
+Spark tells: a `StreamingQueryListener` registered before the query starts receives each
+micro-batch's progress event (on Spark's listener bus, through the Py4J callback server, in
+order: every progress event of a query before its termination event), so nothing here polls.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pyspark.sql.streaming import StreamingQueryListener
+
 from core.atomic import write_json
+from core.errors import first_line
 from core.layout import StreamPaths
 
 if TYPE_CHECKING:
-    from pyspark.sql.streaming import StreamingQuery
+    from pyspark.sql import SparkSession
+    from pyspark.sql.streaming import StreamingQueryManager
+    from pyspark.sql.streaming.listener import (
+        QueryIdleEvent,
+        QueryProgressEvent,
+        QueryStartedEvent,
+        QueryTerminatedEvent,
+    )
 
     from streaming.options import StreamOptions
 
@@ -23,36 +39,95 @@ FIGURES = ("rejected", "late", "counted", "isolated")
 class ProgressRecorder:
     """Writes each micro-batch's Spark progress once (`progress/query/<batch>.json`,
     idempotent by batch id) and a summary, `progress/latest.json`, that the serving status
-    reads. Files of earlier runs are read once, when the recorder first reports."""
+    reads. Files of earlier runs are read once, when the recorder is made. Thread-safe: Spark's
+    listener calls `add` on a callback thread while the job's thread calls `summary`."""
 
     def __init__(self, paths: StreamPaths, options: StreamOptions) -> None:
         self.paths = paths
         self.options = options
-        self.spark: dict[int, dict] | None = None
+        self.lock = threading.Lock()
+        self.spark: dict[int, dict] = {}
         self.figures: dict[str, dict] = {}
+        for file in sorted((paths.progress / "query").glob("*.json")):
+            batch = json.loads(file.read_text())
+            self.spark[batch["batch_id"]] = batch
 
-    def record(self, queries: list[StreamingQuery]) -> dict:
-        folder = self.paths.progress / "query"
-        if self.spark is None:
-            self.spark = {}
-            for file in sorted(folder.glob("*.json")):
-                batch = json.loads(file.read_text())
-                self.spark[batch["batch_id"]] = batch
-        for query in queries:
-            executed = [_as_dict(p) for p in query.recentProgress]
-            # A trigger that ran no micro-batch reports the *next* batch id with no figures.
-            executed = [p for p in executed if "addBatch" in (p.get("durationMs") or {})]
-            for batch in map(_batch_summary, executed):
-                target = folder / f"{batch['batch_id']:09d}.json"
-                if not target.exists():
-                    write_json(target, batch)
-                self.spark[batch["batch_id"]] = batch
-        for file in self.paths.figures.glob("*.json"):
-            if file.name not in self.figures:
-                self.figures[file.name] = json.loads(file.read_text())
-        status = summarize(self.options, list(self.spark.values()), list(self.figures.values()))
-        write_json(self.paths.progress / "latest.json", status)
+    def add(self, progress: dict) -> dict | None:
+        """Record one progress event (StreamingQueryProgress as JSON data) and write the
+        summary; the summary, or None for a trigger that ran no micro-batch (Spark reports
+        the *next* batch id with no figures for it)."""
+        if "addBatch" not in (progress.get("durationMs") or {}):
+            return None
+        batch = _batch_summary(progress)
+        with self.lock:
+            target = self.paths.progress / "query" / f"{batch['batch_id']:09d}.json"
+            if not target.exists():
+                write_json(target, batch)
+            self.spark[batch["batch_id"]] = batch
+        return self.summary()
+
+    def summary(self) -> dict:
+        """The job's summary now (`summarize`), also written to `progress/latest.json`."""
+        with self.lock:
+            for file in self.paths.figures.glob("*.json"):
+                if file.name not in self.figures:
+                    self.figures[file.name] = json.loads(file.read_text())
+            status = summarize(self.options, list(self.spark.values()), list(self.figures.values()))
+            write_json(self.paths.progress / "latest.json", status)
         return status
+
+
+class ProgressListener(StreamingQueryListener):
+    """Spark's progress events of one query (by its unique name) into a ProgressRecorder.
+
+    `ended` is set once the query has terminated: by then every progress event of it has been
+    received. `failure`: why recording an event failed, in one line (an exception in a
+    listener is only logged by Spark, so it is kept here for the job to raise)."""
+
+    def __init__(self, recorder: ProgressRecorder, query_name: str) -> None:
+        self.recorder = recorder
+        self.query_name = query_name
+        self.query_ids: set[str] = set()
+        self.ended = threading.Event()
+        self.failure: str | None = None
+        self.streams: StreamingQueryManager | None = None
+        """Where it is registered (`listen`)."""
+
+    def remove(self) -> None:
+        """Stop receiving events (nothing if never registered or removed already)."""
+        if self.streams is not None:
+            self.streams.removeListener(self)
+            self.streams = None
+
+    def onQueryStarted(self, event: QueryStartedEvent) -> None:
+        if event.name == self.query_name:
+            self.query_ids.add(str(event.id))
+
+    def onQueryProgress(self, event: QueryProgressEvent) -> None:
+        if event.progress.name != self.query_name:
+            return
+        try:
+            self.recorder.add(json.loads(event.progress.json))
+        except Exception as error:  # noqa: BLE001 (Spark would only log it)
+            self.failure = f"recording progress failed: {first_line(error)}"
+
+    def onQueryIdle(self, event: QueryIdleEvent) -> None:
+        """An idle trigger ran no micro-batch: nothing to record."""
+
+    def onQueryTerminated(self, event: QueryTerminatedEvent) -> None:
+        if str(event.id) in self.query_ids:
+            self.ended.set()
+
+
+def listen(
+    spark: SparkSession, paths: StreamPaths, options: StreamOptions, query_name: str
+) -> ProgressListener:
+    """A ProgressListener for the query to be started as `query_name` in `spark`, registered
+    now (before the query starts, so no event is missed). `follow` removes it."""
+    listener = ProgressListener(ProgressRecorder(paths, options), query_name)
+    spark.streams.addListener(listener)
+    listener.streams = spark.streams
+    return listener
 
 
 def _batch_summary(progress: dict) -> dict:
@@ -131,9 +206,3 @@ def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) 
 
 def _by_int(item: tuple[str, int]) -> int:
     return int(item[0])
-
-
-def _as_dict(progress: object) -> dict:
-    """A StreamingQueryProgress as plain JSON data."""
-    text = progress.json if isinstance(getattr(progress, "json", None), str) else None
-    return json.loads(text) if text else json.loads(json.dumps(dict(progress), default=str))

@@ -3,8 +3,8 @@
 One streaming query per job: it reads the topic once (`streaming.source`), parses each record
 once (`views.parse`) and deduplicates once; every view, the rejected records and the counted
 ids come from each micro-batch (`streaming.micro_batch`), in exactly-once files. The checkpoint
-keeps offsets and the deduplication state; progress is recorded per micro-batch
-(`streaming.progress`).
+keeps offsets and the deduplication state; progress is recorded per micro-batch from Spark's
+own progress events (`streaming.progress`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
 from streaming.micro_batch import MicroBatchWriter, batch_watermark_ms
 from streaming.options import StreamOptions
-from streaming.progress import ProgressRecorder
+from streaming.progress import ProgressListener, listen
 from streaming.source import kafka_source
 
 if TYPE_CHECKING:
@@ -156,14 +156,21 @@ def _start_query(
     trigger = (
         {"availableNow": True} if options.until_caught_up else {"processingTime": options.trigger}
     )
-    query = (
-        deduplicated.writeStream.queryName(f"{options.name}-{uuid.uuid4().hex[:6]}")
-        .option("checkpointLocation", str(paths.checkpoint))
-        .trigger(**trigger)
-        .foreachBatch(writer)
-        .start()
-    )
+    name = f"{options.name}-{uuid.uuid4().hex[:6]}"
+    listener = listen(spark, paths, options, name)
+    try:
+        query = (
+            deduplicated.writeStream.queryName(name)
+            .option("checkpointLocation", str(paths.checkpoint))
+            .trigger(**trigger)
+            .foreachBatch(writer)
+            .start()
+        )
+    except Exception:
+        listener.remove()
+        raise
     query.writer = writer  # its `failure` says in one line why a micro-batch failed
+    query.progress = listener  # `follow` records its progress events, then removes it
     return query
 
 
@@ -185,26 +192,35 @@ def follow(
     paths: StreamPaths,
     options: StreamOptions,
     *,
-    poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
+    terminated_seconds: float = 30.0,
 ) -> dict:
-    """Record progress until every query ends (caught up) or `stop` is set; then stop the
-    queries. Without a `stop` of the caller's, SIGTERM and SIGINT set one here (a caller that
-    passes its own handles signals itself: `stop_on_signals`). A failed query raises LkError."""
+    """Wait until every query ends (caught up or failed) or `stop` is set, then stop the
+    queries; the job's summary. Progress is recorded as Spark reports it, by each query's
+    ProgressListener (`query.progress`, from `start_queries` or `streaming.progress.listen`);
+    after the queries stop, their last events are awaited (up to `terminated_seconds`) and the
+    listeners removed. Without a `stop` of the caller's, SIGTERM and SIGINT set one here (a
+    caller that passes its own handles signals itself: `stop_on_signals`). A failed query
+    raises LkError."""
     restore = (lambda: None) if stop else None
     stop = stop or threading.Event()
     restore = restore or stop_on_signals(stop)
-    recorder = ProgressRecorder(paths, options)
+    listeners: list[ProgressListener] = [query.progress for query in queries]
     try:
-        while not stop.is_set() and any(query.isActive for query in queries):
-            recorder.record(queries)
-            _raise_failure(queries)
-            stop.wait(poll_seconds)
+        while not stop.is_set() and not all(done.ended.is_set() for done in listeners):
+            # Waits on the first query's end; `stop` is looked at between waits.
+            next(done for done in listeners if not done.ended.is_set()).ended.wait(0.2)
     finally:
         stop_between_batches(queries)
         restore()
+        for listener in listeners:  # every progress event comes before the termination event
+            listener.ended.wait(terminated_seconds)
+            listener.remove()
     _raise_failure(queries)
-    return recorder.record(queries)
+    for listener in listeners:
+        if listener.failure:
+            raise LkError(f"{paths.root}: {listener.failure}")
+    return listeners[0].recorder.summary()
 
 
 def stop_between_batches(queries: list[StreamingQuery], deadline_seconds: float = 10.0) -> None:
