@@ -77,7 +77,13 @@ def run_version(
         refresh_catalog(settings)
 
     report(f"Kappa v{number}: replaying {settings.topic} ...")
-    status = run_kappa(settings, number, options, on_caught_up=caught_up)
+    status = run_kappa(
+        settings,
+        number,
+        options,
+        on_caught_up=caught_up,
+        on_first_rows=lambda: refresh_catalog(settings),
+    )
     refresh_catalog(settings)
     return status
 

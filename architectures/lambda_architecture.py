@@ -98,7 +98,8 @@ def run_speed(
     on_started: Callable[[], None] | None = None,
 ) -> dict:
     """Run the speed layer until caught up (`options.until_caught_up`) or stopped (SIGTERM,
-    Ctrl-C); the catalog is refreshed once its queries run and again at the end. Returns its
+    Ctrl-C); the catalog is refreshed once its queries run, once its first rows are written
+    (a catalog built before serves none of them) and again at the end. Returns its
     final status (offsets, lag, watermark, late events dropped per view) and `catalog`, what
     the last refresh served (with `lambda_refused` when batch and speed logic differ).
     TopicRecreated (one line, before Spark starts) if its checkpoints read a deleted topic."""
@@ -112,5 +113,7 @@ def run_speed(
         if on_started:
             on_started()
 
-    status = run_speed_layer(settings, options, on_started=started)
+    status = run_speed_layer(
+        settings, options, on_started=started, on_first_rows=lambda: refresh_catalog(settings)
+    )
     return {**status, "catalog": refresh_catalog(settings)}

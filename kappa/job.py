@@ -52,8 +52,11 @@ def run_kappa(
     number: int,
     options: KappaOptions,
     on_caught_up: Callable[[dict], None] | None = None,
+    on_first_rows: Callable[[], None] | None = None,
 ) -> dict:
     """Run version N: replay until caught up, then tail live (or stop); its final status.
+    `on_first_rows` is called once, while it tails, when its first view rows are written (a
+    version that went into service with none serves them only once the catalog is rebuilt).
     SIGTERM or SIGINT at any point stops it cleanly (between micro-batches where it can)."""
     from core.spark import spark_session
 
@@ -69,7 +72,9 @@ def run_kappa(
         restore = stop_on_signals(stop)  # for the whole run, between the phases too
         try:
             spark = spark_session(settings, f"lk-kappa-v{number}")
-            return _replay_then_tail(spark, settings, number, options, on_caught_up, stop)
+            return _replay_then_tail(
+                spark, settings, number, options, (on_caught_up, on_first_rows), stop
+            )
         finally:
             restore()
 
@@ -102,9 +107,10 @@ def _replay_then_tail(
     settings: Settings,
     number: int,
     options: KappaOptions,
-    on_caught_up: Callable[[dict], None] | None,
+    callbacks: tuple[Callable[[dict], None] | None, Callable[[], None] | None],
     stop: threading.Event,
 ) -> dict:
+    on_caught_up, on_first_rows = callbacks
     paths = Layout(settings.data_dir).kappa_version(number)
     replay = _replay_options(number, options)
     hint = start_over(settings)
@@ -127,7 +133,7 @@ def _replay_then_tail(
         trigger=options.live_trigger,
     )
     queries = start_queries(spark, settings, paths, live, start_over=hint)
-    return follow(queries, paths, live, stop=stop)
+    return follow(queries, paths, live, stop=stop, on_first_rows=on_first_rows)
 
 
 def _record_catch_up(paths: StreamPaths, before: dict, status: dict, seconds: float) -> None:

@@ -49,8 +49,11 @@ def run_speed(
     settings: Settings,
     options: StreamOptions,
     on_started: Callable[[], None] | None = None,
+    on_first_rows: Callable[[], None] | None = None,
 ) -> dict:
-    """Run the speed layer until caught up (or until stopped); return its final status."""
+    """Run the speed layer until caught up (or until stopped); return its final status.
+    `on_started` is called once its query runs, `on_first_rows` once its first view rows are
+    written (see `streaming.runner.follow`)."""
     paths = Layout(settings.data_dir).speed
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
     with held_or_refused(paths.root / ".running", "the speed layer is already running here"):
@@ -58,4 +61,4 @@ def run_speed(
         queries = start_queries(spark, settings, paths, options)
         if on_started:
             on_started()
-        return follow(queries, paths, options)
+        return follow(queries, paths, options, on_first_rows=on_first_rows)

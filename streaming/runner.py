@@ -194,6 +194,7 @@ def follow(
     *,
     stop: threading.Event | None = None,
     terminated_seconds: float = 30.0,
+    on_first_rows: Callable[[], None] | None = None,
 ) -> dict:
     """Wait until every query ends (caught up or failed) or `stop` is set, then stop the
     queries; the job's summary. Progress is recorded as Spark reports it, by each query's
@@ -201,15 +202,21 @@ def follow(
     after the queries stop, their last events are awaited (up to `terminated_seconds`) and the
     listeners removed. Without a `stop` of the caller's, SIGTERM and SIGINT set one here (a
     caller that passes its own handles signals itself: `stop_on_signals`). A failed query
-    raises LkError."""
+    raises LkError. `on_first_rows` is called once when the job's first view rows are written
+    (if it had none when `follow` began): the serving catalog built before then serves no rows
+    of this job, and must be built again to read them."""
     restore = (lambda: None) if stop else None
     stop = stop or threading.Event()
     restore = restore or stop_on_signals(stop)
     listeners: list[ProgressListener] = [query.progress for query in queries]
+    waiting_for_rows = on_first_rows is not None and not _has_rows(paths)
     try:
         while not stop.is_set() and not all(done.ended.is_set() for done in listeners):
             # Waits on the first query's end; `stop` is looked at between waits.
             next(done for done in listeners if not done.ended.is_set()).ended.wait(0.2)
+            if waiting_for_rows and _has_rows(paths):
+                waiting_for_rows = False
+                on_first_rows()
     finally:
         stop_between_batches(queries)
         restore()
@@ -221,6 +228,11 @@ def follow(
         if listener.failure:
             raise LkError(f"{paths.root}: {listener.failure}")
     return listeners[0].recorder.summary()
+
+
+def _has_rows(paths: StreamPaths) -> bool:
+    """Whether any view of the job has a file of rows yet."""
+    return any(paths.views.glob("*/*.parquet"))
 
 
 def stop_between_batches(queries: list[StreamingQuery], deadline_seconds: float = 10.0) -> None:
