@@ -13,22 +13,23 @@ from core.errors import LkError
 @contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on `path` (one writer at a time, across processes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _flock(path, fcntl.LOCK_EX):
+        yield
 
 
 @contextmanager
 def shared_lock(path: Path) -> Iterator[None]:
     """Hold a shared lock on `path`: any number of holders at once, none while an exclusive
     lock is held (readers of files that an exclusive holder may remove)."""
+    with _flock(path, fcntl.LOCK_SH):
+        yield
+
+
+@contextmanager
+def _flock(path: Path, mode: int) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_SH)
+        fcntl.flock(handle, mode)
         try:
             yield
         finally:

@@ -12,7 +12,14 @@ from pathlib import Path
 from core.errors import readable
 from core.settings import DEFAULT_PARTITIONS, Settings, default_of
 from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
-from lk.cli_args import command, command_group, from_flags, positive_float, positive_int
+from lk.cli_args import (
+    add_repeat_and_out,
+    command,
+    command_group,
+    from_flags,
+    positive_float,
+    positive_int,
+)
 from lk.output import format_figures, write_figures
 
 
@@ -158,13 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="events per run, duplicates and malformed records on top (default 200000)",
     )
     bench_produce.add_argument("--partitions", type=positive_int, default=4)
-    bench_produce.add_argument(
-        "--repeat",
-        type=positive_int,
-        default=1,
-        help="runs of both producers; figures as median, min and max (default 1)",
-    )
-    bench_produce.add_argument("--out", type=Path, help="also write the figures to this JSON file")
+    add_repeat_and_out(bench_produce, "runs of both producers")
     bench_batch = command(
         bench_commands,
         "batch",
@@ -179,14 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N[,N...]",
         help="logical events per dataset, e.g. 1e5,1e6 or the flag again (default 1e5,1e6,1e7)",
     )
-    bench_batch.add_argument(
-        "--repeat",
-        type=positive_int,
-        default=1,
-        help="runs of both engines per size; figures as median, min and max (default 1)",
-    )
+    add_repeat_and_out(bench_batch, "runs of both engines per size")
     bench_batch.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
-    bench_batch.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     cli_lambda.register(commands, common, bench_commands)
     cli_serving.register(commands, common)
     cli_experiments.register(commands, common)

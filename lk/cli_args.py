@@ -6,6 +6,7 @@ import argparse
 import inspect
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 from core.errors import LkError
@@ -62,6 +63,18 @@ def command_group(
     """A command with actions of its own (`lk kafka up`): the subparsers to add them to."""
     parser = commands.add_parser(name, help=help_text, parents=[common])
     return parser.add_subparsers(title=f"{name} commands", metavar="ACTION", required=True)
+
+
+def add_repeat_and_out(parser: argparse.ArgumentParser, runs: str) -> None:
+    """--repeat K (how many `runs`; figures as median, min and max) and --out FILE (the figures
+    as JSON too), which every benchmark takes."""
+    parser.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=1,
+        help=f"{runs}; figures as median, min and max (default 1)",
+    )
+    parser.add_argument("--out", type=Path, help="also write the figures to this JSON file")
 
 
 def add_job_flags(parser: argparse.ArgumentParser, *, trigger_help: str) -> None:

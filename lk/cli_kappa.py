@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 from core.settings import DEFAULT_MAX_LAG, DEFAULT_REPLAY_MAX_OFFSETS, Settings
 from lk.cli_args import (
     add_job_flags,
+    add_repeat_and_out,
     command,
     command_group,
     from_flags,
@@ -40,13 +40,7 @@ def register(
         default=DEFAULT_REPLAY_MAX_OFFSETS,
         help=f"records per micro-batch of the replay (default {DEFAULT_REPLAY_MAX_OFFSETS})",
     )
-    bench.add_argument(
-        "--repeat",
-        type=positive_int,
-        default=1,
-        help="runs, each on a fresh topic; figures as median, min and max (default 1)",
-    )
-    bench.add_argument("--out", type=Path, help="also write the figures to this JSON file")
+    add_repeat_and_out(bench, "runs, each on a fresh topic")
 
     actions = command_group(
         commands, "kappa", "the Kappa architecture: versions replayed from the log", common

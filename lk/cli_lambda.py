@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from core.settings import DEFAULT_LATENESS, Settings
 from lk.cli_args import (
     add_job_flags,
     add_logic_version,
+    add_repeat_and_out,
     command,
     command_group,
     duration,
@@ -88,13 +88,7 @@ def register(
         type=positive_float,
         help="seconds events stream in per measured streaming job (default 20)",
     )
-    bench.add_argument(
-        "--repeat",
-        type=positive_int,
-        default=1,
-        help="runs, each on a fresh topic; figures as median, min and max (default 1)",
-    )
-    bench.add_argument("--out", type=Path, help="also write the figures to this JSON file")
+    add_repeat_and_out(bench, "runs, each on a fresh topic")
 
 
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
