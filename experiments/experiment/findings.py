@@ -90,8 +90,10 @@ def _marks(results: dict) -> list[str]:
         return []
     first = min(row["repeat"] for row in series)
     series = sorted((r for r in series if r["repeat"] == first), key=lambda row: row["t_s"])
-    marks = sorted(
-        (m for m in results.get("marks", []) if m["repeat"] == first), key=lambda m: m["t_s"]
+    marks = _same_moment_joined(
+        sorted(
+            (m for m in results.get("marks", []) if m["repeat"] == first), key=lambda m: m["t_s"]
+        )
     )[:MAX_MARKS]
     end = series[-1]["t_s"] + 1
     said = []
@@ -109,6 +111,17 @@ def _marks(results: dict) -> list[str]:
                 + ", ".join(parts) + "."
             )  # fmt: skip
     return said
+
+
+def _same_moment_joined(marks: list[dict]) -> list[dict]:
+    """Marks at the same moment (a batch run served, the next one starts) as one mark."""
+    joined: list[dict] = []
+    for mark in marks:
+        if joined and abs(joined[-1]["t_s"] - mark["t_s"]) < 0.5:
+            joined[-1] = {**joined[-1], "what": f"{joined[-1]['what']}; {mark['what']}"}
+        else:
+            joined.append(dict(mark))
+    return joined
 
 
 def _latency(f: _Figures) -> list[str]:
