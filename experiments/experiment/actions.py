@@ -14,7 +14,8 @@ ACTIONS = {"failure": "_fail_and_restart", "logic-change": "_change_logic"}
 
 
 class ScenarioActions:
-    """The actions, run in a thread of their own while the run keeps sampling."""
+    """The actions, run in a thread of their own while the run keeps sampling; they start no
+    job once the run is stopping (`_stopping`)."""
 
     def _fail_and_restart(self) -> None:
         """SIGKILL the speed job and Kappa v1 (driver and JVM), then restart both at once, as a
@@ -24,6 +25,8 @@ class ScenarioActions:
         self.kappa.kill(1)
         self.mark("speed job and Kappa v1 killed (SIGKILL)")
         self._wait_gone()
+        if self._stopping.is_set():
+            return
         self.meter.watch("speed", self.speed.start("v1"))
         self.meter.watch("kappa", self._restart_kappa(1, "v1"))
         restarted = time.time()
@@ -54,12 +57,16 @@ class ScenarioActions:
 
         self.record.logic_version = "v2"
         self.mark("logic change to v2")
-        self.meter.watch("speed", self.speed.start_over("v2"))
-        self.batch.run_now("v2")
-        self.mark("Lambda: speed layer redeployed with v2, batch recompute with v2 requested")
+        self.batch.run_now("v2")  # a v1 run under way is not published
         self.meter.watch("kappa", self.kappa.start(2, "v2"))
         self.mark("Kappa: v2 replaying beside v1")
+        if self._stopping.is_set():
+            return
+        self.meter.watch("speed", self.speed.start_over("v2"))
+        self.mark("Lambda: speed layer redeployed with v2, batch recompute with v2 requested")
         while catch_up_state(self.settings, 2, max_lag=DEFAULT_MAX_LAG, keeps_tailing=True) is None:
+            if self._stopping.is_set():
+                return
             time.sleep(1.0)
         switch(self.settings, 2)
         self.kappa_version = 2

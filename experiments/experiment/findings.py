@@ -11,7 +11,7 @@ from experiments.experiment.repeats import combine_repeats
 from experiments.experiment.table import format_value
 
 NAMES = {"lambda": "Lambda", "kappa": "Kappa", "shared": "the shared components"}
-MAX_MARKS = 8
+MAX_MARKS = 16
 
 
 class _Figures:
@@ -95,19 +95,21 @@ def _marks(results: dict) -> list[str]:
             (m for m in results.get("marks", []) if m["repeat"] == first), key=lambda m: m["t_s"]
         )
     )[:MAX_MARKS]
-    end = series[-1]["t_s"] + 1
+    end = series[-1]["t_s"]
     said = []
     for index, mark in enumerate(marks):
-        until = marks[index + 1]["t_s"] if index + 1 < len(marks) else end
+        if mark["t_s"] >= end:  # after the last sample: nothing was measured
+            break
+        until = min(marks[index + 1]["t_s"], end) if index + 1 < len(marks) else end
         parts, moved = [], False
         for name in ("lambda", "kappa"):
             start, stop = _before(series, name, mark["t_s"]), _before(series, name, until)
             if start is not None and stop is not None:
                 parts.append(f"{NAMES[name]} {start:.3f} → {stop:.3f}")
-                moved = moved or abs(stop - start) >= 0.0005
+                moved = moved or abs(stop - start) >= 0.01
         if parts and moved:  # a stretch in which nothing changed says nothing
             said.append(
-                f"From {mark['what']} at {mark['t_s']:.0f} s to {until:.0f} s, accuracy went "
+                f"Between {mark['what']} ({mark['t_s']:.0f} s) and {until:.0f} s, accuracy went "
                 + ", ".join(parts) + "."
             )  # fmt: skip
     return said
@@ -179,7 +181,8 @@ def _costs(f: _Figures) -> list[str]:
         said.append(
             f"Lambda needs {f.text('lambda', 'code_lines')} lines of its own code and "
             f"{f.text('lambda', 'jobs_to_operate')} jobs to operate; Kappa "
-            f"{f.text('kappa', 'code_lines')} lines and {f.text('kappa', 'jobs_to_operate')} jobs."
+            f"{f.text('kappa', 'code_lines')} lines and {f.text('kappa', 'jobs_to_operate')} "
+            + ("job." if f.text("kappa", "jobs_to_operate") == "1" else "jobs.")
         )
     return said
 

@@ -103,6 +103,11 @@ def kill_session(pid: int | None) -> None:
             os.killpg(pid, signal.SIGKILL)
 
 
+class Superseded(LkError):
+    """A batch run computed with a logic version replaced while it ran: not published (it
+    would make `lambda_*` refuse to merge it with a speed layer already on the new logic)."""
+
+
 class BatchSchedule:
     """The batch layer run every `interval` s in a thread (by `run_batch(logic_version)`,
     which returns the horizon H it published: the DAG's steps called directly by default, or a
@@ -156,6 +161,9 @@ class BatchSchedule:
         self.mark(f"batch run {number} starts (logic {logic})")
         try:
             horizon = self.run_batch(logic)
+        except Superseded as error:
+            self.mark(f"batch run {number} not published: {error}")
+            return time.time(), f"error: {error}"
         except LkError as error:
             self.mark(f"batch run {number} failed: {error}")
             return time.time(), f"error: {error}"
@@ -166,6 +174,8 @@ class BatchSchedule:
         """One batch run through the DAG's steps, called directly; the horizon H published."""
         ingest_step(self.settings)
         staged = views_step(self.settings, logic_version)
+        if self.logic_version != logic_version:  # the logic changed while it ran
+            raise Superseded(f"its logic {logic_version} was replaced by {self.logic_version}")
         published = publish_step(self.settings, staged)
         refresh_step(self.settings)
         return str(published.get("horizon"))

@@ -76,7 +76,8 @@ def _marks(figure: go.Figure, results: dict, *, label: bool, **where: object) ->
     marks = results.get("marks", [])
     first = min((mark["repeat"] for mark in marks), default=None)
     for mark in marks:
-        named = label and mark["repeat"] == first and " starts" not in mark["what"]
+        named = label and mark["repeat"] == first and not mark["what"].startswith("batch run")
+        named = named or (label and mark["repeat"] == first and "served" in mark["what"])
         figure.add_vline(
             x=mark["t_s"],
             line={"dash": "dot", "color": "#555" if mark["repeat"] == first else "#bbb", "width": 1},

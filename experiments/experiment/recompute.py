@@ -12,6 +12,7 @@ from collections.abc import Callable
 from core.atomic import read_json
 from core.errors import LkError
 from core.processes import alive
+from kappa.versions import versions
 
 
 class Recompute:
@@ -28,7 +29,7 @@ class Recompute:
         started = time.perf_counter()
         self._while_sampling(views_step, self.settings, logic)
         batch_seconds = time.perf_counter() - started
-        number = self.kappa_version + 1
+        number = max(versions(self.layout), default=0) + 1  # a new version: a whole replay
         started = time.perf_counter()
         pid = self.kappa.start(number, logic, until_caught_up=True)
         self.meter.watch("kappa-replay", pid)
@@ -45,6 +46,7 @@ class Recompute:
             )
         return {
             "records": replayed.get("records"),
+            "events": replayed.get("counted"),
             "lambda_seconds": round(batch_seconds, 2),
             "kappa_seconds": round(replay_seconds, 2),
         }

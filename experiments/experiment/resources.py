@@ -4,12 +4,16 @@ read with psutil from the process trees it started.
 A component is one or more root processes and all their descendants. Each sample reads every
 live process's CPU time (user + system, s) and resident memory (bytes): a component's CPU time
 is the sum over every process ever seen of the last CPU time read (a process that exits keeps
-what it used up to its last sample), its peak RSS the largest sum of RSS in one sample.
+what it used up to its last sample), minus what a process had used before the meter began (a
+broker or an Airflow started earlier is charged only for the experiment's time); its peak RSS
+is the largest sum of RSS in one sample. Thread-safe: components may be added while sampling.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections import defaultdict
 
 import psutil
@@ -23,25 +27,33 @@ class ResourceMeter:
         self._cpu: dict[str, dict[tuple[int, float], float]] = defaultdict(dict)
         self._peak_rss: dict[str, int] = defaultdict(int)
         self._unclaimed: str | None = None
+        self._began = time.time()
+        self._before: dict[tuple[int, float], float] = {}
+        self._lock = threading.Lock()
 
     def watch_children(self, component: str) -> None:
         """Count this process's children that no other component claims (and their
         descendants) as `component`: the jobs it runs and waits for, e.g. spark-submit."""
-        self._unclaimed = component
-        self._roots.setdefault(component, set())
+        with self._lock:
+            self._unclaimed = component
+            self._roots.setdefault(component, set())
 
     def watch(self, component: str, pid: int | None) -> None:
         """Count process `pid` and its descendants as `component` from the next sample on."""
         if pid is not None:
-            self._roots[component].add(pid)
+            with self._lock:
+                self._roots[component].add(pid)
 
     def sample(self) -> None:
         """Read CPU time and RSS of every live process of every component."""
-        claimed = {component: _trees(roots) for component, roots in self._roots.items() if roots}
-        if self._unclaimed is not None:
+        with self._lock:
+            roots_now = {component: set(roots) for component, roots in self._roots.items()}
+            unclaimed = self._unclaimed
+        claimed = {component: _trees(roots) for component, roots in roots_now.items() if roots}
+        if unclaimed is not None:
             known = {process.pid for processes in claimed.values() for process in processes}
             mine = {p.pid for p in psutil.Process().children() if p.pid not in known}
-            claimed[self._unclaimed] = _trees(mine)
+            claimed[unclaimed] = _trees(mine)
         for component, processes in claimed.items():
             rss = 0
             for process in processes:
@@ -50,7 +62,10 @@ class ResourceMeter:
                         times = process.cpu_times()
                         memory = process.memory_info().rss
                         started = process.create_time()
-                    self._cpu[component][(process.pid, started)] = times.user + times.system
+                    key, used = (process.pid, started), times.user + times.system
+                    if key not in self._before:  # first seen: what it used before the meter
+                        self._before[key] = used if started < self._began else 0.0
+                    self._cpu[component][key] = used - self._before[key]
                     rss += memory
             self._peak_rss[component] = max(self._peak_rss[component], rss)
 
@@ -61,7 +76,7 @@ class ResourceMeter:
                 "cpu_seconds": round(sum(self._cpu[component].values()), 2),
                 "peak_rss_bytes": self._peak_rss[component],
             }
-            for component in self._roots
+            for component in list(self._roots)
         }
 
 

@@ -33,6 +33,7 @@ from experiments.experiment.truth_rows import truth_rows
 from experiments.experiment.workload import records_of
 from experiments.oracle.truth import compute_truth
 from infra.kafka_broker import broker_files, running_pid
+from kappa.versions import versions
 from workloads.producer import SendSummary, send_records
 from workloads.records import Record
 
@@ -91,6 +92,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         self._send_done = threading.Event()
         self._send_error: list[BaseException] = []
         self._action_thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def mark(self, what: str) -> None:
         """Note a moment of the run."""
@@ -104,6 +106,9 @@ class ExperimentRun(ScenarioActions, Recompute):
             self._live()
             self._afterwards()
         finally:
+            self._stopping.set()
+            if self._action_thread is not None:
+                self._action_thread.join(timeout=180.0)  # it starts no job from now on
             self.batch.stop()
             self._stop_jobs()
             if self.airflow is not None:
@@ -279,7 +284,7 @@ class ExperimentRun(ScenarioActions, Recompute):
 
     def _stop_jobs(self) -> None:
         self.speed.stop()
-        for number in range(1, self.kappa_version + 2):
+        for number in versions(self.layout):
             self.kappa.stop(number)
 
 

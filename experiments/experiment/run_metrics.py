@@ -79,7 +79,8 @@ def run_metrics(
     for architecture in ("lambda", "kappa"):
         seconds = recompute.get(f"{architecture}_seconds")
         found.append(record(architecture, "recompute_seconds", seconds, "s", k))
-        rate = recompute["records"] / seconds if seconds and recompute.get("records") else None
+        events = recompute.get("events") or recompute.get("records")  # events counted
+        rate = events / seconds if seconds and events else None
         found.append(
             record(architecture, "recompute_events_per_s", rate and round(rate), "events/s", k)
         )
@@ -130,20 +131,21 @@ def time_to_correct(
     run: RunRecord, changes: pa.Table, truth: pa.Table, samples: pa.Table
 ) -> dict[str, float | None]:
     """Per architecture, s from the logic change until it serves every oracle row of the new
-    logic whose events had all arrived by the change (`last_append` <= the change) exactly;
-    None if it never did while sampled."""
+    logic whose events had all arrived by the change (`last_append` <= the change) exactly,
+    and keeps serving them so to the end: a moment of right rows followed by a refusal or a
+    wrong row does not count. None if it was not right at its last sample."""
     changed_at = run.action["at"]
     last_append = pc.fill_null(truth["last_append"], float("inf"))
     due = truth.filter(pc.less_equal(last_append, changed_at))
     found: dict[str, float | None] = {}
     for architecture in ("lambda", "kappa"):
         series = accuracy_over_time(changes, samples, due, architecture).to_pylist()
-        right = [
-            row["t"]
-            for row in series
-            if row["t"] >= changed_at and row["rows_right"] == row["rows_due"] == len(due)
-        ]
-        found[architecture] = round(min(right) - changed_at, 1) if right else None
+        after = [row for row in series if row["t"] >= changed_at]
+        settled = None  # the first sample of the last stretch of right samples
+        for row in after:
+            right = row["rows_right"] == row["rows_due"] == len(due)
+            settled = (settled if settled is not None else row["t"]) if right else None
+        found[architecture] = round(settled - changed_at, 1) if settled is not None else None
     return found
 
 

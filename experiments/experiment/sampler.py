@@ -109,8 +109,8 @@ class ServedRowsSampler:
                     }
                 except duckdb.Error as error:  # it refuses to serve: it serves nothing
                     line = str(error).splitlines()[0]
-                    if architecture not in self.last_error:
-                        self.mark(f"{architecture}_* refuse to serve: {line}")
+                    if architecture not in self.last_error:  # the whole line: in the log
+                        self.mark(f"{architecture}_* refuse to serve")
                     self.last_error[architecture] = line
                     served[architecture] = {view: {} for view in VIEW_COLUMNS}
                     continue

@@ -124,7 +124,7 @@ def test_findings_state_the_figures_of_this_run():
     assert "Kappa ended with 3 rows right that Lambda still served wrong" in page
     assert "Lambda also served 1 row(s) the oracle does not have" in page
     # from "batch run" at 3 s: Lambda's accuracy before it (2 s: 2/5) and before the kill (4 s: 3/6)
-    assert "From batch run at 3 s to 4 s, accuracy went Lambda 0.400 → 0.500" in page
+    assert "Between batch run (3 s) and 4 s, accuracy went Lambda 0.400 → 0.500" in page
     assert "Kappa&#x27;s replay took 1.40× Lambda&#x27;s time" in page  # 59 / 42
     assert "2,400 events/s for the batch recompute and 1,725 events/s for the replay" in page
     assert "Late events dropped: 0 by Lambda, 13 by Kappa." in page
