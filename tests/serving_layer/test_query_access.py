@@ -19,12 +19,14 @@ def settings(tmp_path):
     """A data directory with one oracle view (2 rows), an Airflow secret and a broker file."""
     truth = tmp_path / "truth" / "v1"
     truth.mkdir(parents=True)
-    duckdb.sql(
+    connection = duckdb.connect()  # its own: the module's default one is shared by every test
+    connection.execute(
         "COPY (SELECT TIMESTAMPTZ '2026-01-01 10:00:00+00' AS window_start, "
         "TIMESTAMPTZ '2026-01-01 10:01:00+00' AS window_end, action, 1::BIGINT AS events, "
         "0::DECIMAL(38,2) AS revenue FROM (VALUES ('view'), ('click')) t(action)) "
         f"TO '{truth / 'action_counts.parquet'}' (FORMAT parquet)"
     )
+    connection.close()
     (truth / "summary.json").write_text(json.dumps({"computed_at": "2026-01-01T11:00:00+00:00"}))
     (tmp_path / "airflow").mkdir()
     (tmp_path / "airflow" / "admin-password.txt").write_text("s3cret\n")
