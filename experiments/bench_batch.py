@@ -35,6 +35,7 @@ from core.errors import LkError
 from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION, Settings
 from experiments.bench_batch_data import master_dataset
 from experiments.figures import environment, spread
+from serving_layer.sql import literal
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -121,7 +122,7 @@ def duckdb_views(
     connection = _duckdb(settings)
     try:
         started = time.perf_counter()
-        files = _literal(str(root / "lambda" / "ingest" / "run=*" / "events" / "**" / "*.parquet"))
+        files = literal(str(root / "lambda" / "ingest" / "run=*" / "events" / "**" / "*.parquet"))
         # The oracle's `events` relation over the master dataset's columns.
         connection.execute(
             "CREATE VIEW events AS SELECT event_id, user_id, action, product_id, amount, "
@@ -132,7 +133,7 @@ def duckdb_views(
         )
         rows = {}
         for name, sql in oracle_sql(logic_version).items():
-            target = _literal(str(out / f"{name}.parquet"))
+            target = literal(str(out / f"{name}.parquet"))
             rows[name] = connection.execute(
                 f"COPY ({sql}) TO {target} (FORMAT parquet)"
             ).fetchone()[0]
@@ -171,10 +172,6 @@ def _duckdb(settings: Settings):
     connection.execute(f"SET memory_limit = '{memory.upper()}B'")
     connection.execute("SET TimeZone = 'UTC'")
     return connection
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _short(events: int) -> str:
