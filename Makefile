@@ -10,7 +10,7 @@ JAVA17 := $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm
 export JAVA_HOME ?= $(JAVA17)
 export LK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help setup demo test test-fast lint up down airflow status bench lock clean
+.PHONY: help setup demo test test-cluster test-fast lint up down airflow status bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,11 +45,14 @@ demo: setup ## the late-data experiment: one live stream through Lambda and Kapp
 	$(LK) experiment run --scenario late-data --out $(LK_DATA_DIR)/experiments/late-data
 	@echo "Kafka keeps running (make down stops it). Other scenarios: $(LK) experiment run --help"
 
-test: setup lint ## everything: lint, then the whole test suite against real Kafka and Spark
-	$(BIN)/pytest
+test: setup lint ## everything but the clusters: lint, then the test suite against real Kafka and Spark
+	$(BIN)/pytest -m "not cluster"
+
+test-cluster: setup ## the same pipelines on a 3-broker Kafka and a Spark standalone cluster on loopback, with failures
+	$(BIN)/pytest -m cluster
 
 test-fast: setup ## the quick loop: tests that need no broker or Spark
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow and not cluster"
 
 lint: setup ## ruff
 	$(BIN)/ruff check .
