@@ -5,7 +5,9 @@ The command line (`lk kappa ...`) and the `kappa_reprocess` DAG both call these 
 the rules live here once: the first version serves as soon as it catches up; a switch waits for
 a finished replay and a small lag; every change of what serves is followed by a catalog refresh.
 Background versions are started from here (`python -m architectures.kappa_background`), with
-their PID and start time in `kappa/v<N>/job.pid`, and stopped by PID.
+their PID and start time in `kappa/v<N>/job.pid`, and stopped by PID. Every running version
+also beats in `kappa/v<N>/heartbeat.json` (core.heartbeat), so a process that cannot see the
+PID (another Airflow worker, another host on a shared data directory) can tell it is alive.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from core.atomic import read_json, write_json
 from core.durations import checked_duration
 from core.errors import LkError, NotRetryable
+from core.heartbeat import Pulse, announce, read_pulse
 from core.layout import Layout
 from core.processes import pid_from_file, start_background, stop_processes
 from core.settings import DEFAULT_MAX_LAG, Settings
@@ -114,6 +117,20 @@ def background_pid(settings: Settings, number: int) -> int | None:
     return pid_from_file(_pid_file(settings, number))
 
 
+def job_pulse(settings: Settings, number: int) -> Pulse | None:
+    """Version N's heartbeat as read now (host, PID, age, alive), or None if it never ran."""
+    return read_pulse(Layout(settings.data_dir).kappa_version(number).heartbeat)
+
+
+def runs_elsewhere(settings: Settings, number: int) -> Pulse | None:
+    """Version N's heartbeat when its job is alive but not a background job of this host's
+    (started by another Airflow worker or host), else None."""
+    pulse = job_pulse(settings, number)
+    if pulse is None or not pulse.alive or background_pid(settings, number) is not None:
+        return None
+    return pulse
+
+
 def start_in_background(settings: Settings, number: int, options: KappaOptions) -> int:
     """Start `run_version` for version N in a process of its own (output in `job.log`); its PID.
     Refuses if N already runs, in the background or in the foreground."""
@@ -125,14 +142,18 @@ def start_in_background(settings: Settings, number: int, options: KappaOptions) 
         raise LkError(f"Kappa v{number} already runs in the background (pid {pid})")
     if kappa_versions.running(paths):
         raise LkError(f"Kappa v{number} is already running in the foreground (lk kappa run)")
+    if (pulse := runs_elsewhere(settings, number)) is not None:
+        raise LkError(f"Kappa v{number} already runs: {pulse.describe()}")
     command = [
         sys.executable, "-m", "architectures.kappa_background",
         "--version", str(number), "--options", json.dumps(asdict(options)),
     ]  # fmt: skip
     env = {**os.environ, **settings.as_env()}  # PATH, JAVA_HOME, ... and our settings
-    return start_background(
+    pid = start_background(
         command, log=paths.root / "job.log", pid_file=_pid_file(settings, number), env=env
     )
+    announce(paths.heartbeat, pid)  # alive to other hosts before its own first beat
+    return pid
 
 
 def stop_background(settings: Settings, number: int, timeout: float = 120.0) -> int | None:
@@ -143,6 +164,8 @@ def stop_background(settings: Settings, number: int, timeout: float = 120.0) -> 
     if pid is None:
         if kappa_versions.running(Layout(settings.data_dir).kappa_version(number)):
             raise LkError(f"v{number} runs in the foreground, not from lk kappa run --background")
+        if (pulse := runs_elsewhere(settings, number)) is not None:
+            raise LkError(f"v{number} runs {pulse.describe()}: stop it on that host")
         return None
     stop_processes([pid], timeout=timeout, grace=30.0)
     return pid
@@ -205,8 +228,12 @@ def start_for_run(
     previous = kappa_versions.serving(layout).get("current")
     refuse_other_logic(settings, number, options)
     pid = background_pid(settings, number)
+    elsewhere = runs_elsewhere(settings, number)
     if pid is not None:
         report(f"v{number} already runs in the background (pid {pid}); reusing it")
+    elif elsewhere is not None:
+        pid = elsewhere.pid
+        report(f"v{number} already runs: {elsewhere.describe()}; reusing it")
     else:
         launched = {"run_id": run_id, "launched_at": datetime.now(UTC).isoformat()}
         write_json(paths.root / LAUNCH_RECORD, launched)
@@ -240,6 +267,8 @@ def catch_up_state(
         report(f"v{number}: lag unknown this time ({error}); trying again")
         return None
     pid = background_pid(settings, number)
+    pulse = job_pulse(settings, number)
+    alive = pid is not None or (pulse is not None and pulse.alive)
     caught_up_at = behind["caught_up_at"]
     paths = Layout(settings.data_dir).kappa_version(number)
     launched = (read_json(paths.root / LAUNCH_RECORD) or {}).get("launched_at", "")
@@ -251,18 +280,18 @@ def catch_up_state(
         f"v{number}: {behind['lag']} records behind the log (at most {max_lag} to switch); "
         f"offsets {behind['offsets']} of {behind['end_offsets']}; "
         f"{f'caught up at {caught_up_at}' if caught_up_at else 'replaying'}; "
-        f"{f'running (pid {pid})' if pid else 'not running'}"
+        + (f"running (pid {pid})" if pid else pulse.describe() if pulse else "not running")
     )
-    if pid is None and not caught_up_at:
+    if not alive and not caught_up_at:
         raise NotRetryable(f"the job of v{number} stopped before catching up; see {log}")
-    if pid is None and keeps_tailing:
+    if not alive and keeps_tailing:
         raise NotRetryable(
             f"the job of v{number} stopped after catching up, but it should keep tailing the "
             f"log; see {log}"
         )
     if caught_up_at and behind["lag"] <= max_lag:
         return {"version": number, "lag": behind["lag"]}
-    if pid is None:
+    if not alive:
         raise NotRetryable(
             f"v{number} stopped after its replay and is {behind['lag']} records behind the log "
             f"now; run it again without until_caught_up, or `lk kappa switch {number} --force`"

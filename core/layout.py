@@ -59,6 +59,7 @@ class StreamPaths(FolderMap):
         progress     progress                Spark's figures per micro-batch, and latest.json
         figures      progress/micro-batches  what each micro-batch held: records, rejected, late
         state_file   job.json                what the job is: logic version, parameters, start (JSON)
+        heartbeat    heartbeat.json          the running job's host, PID and last beat (core.heartbeat)
     """
 
     def view_files(self, view: str) -> Path:

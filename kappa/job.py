@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
+from core.heartbeat import Heartbeat
 from core.kafka_client import end_offsets
 from core.layout import Layout, StreamPaths
 from core.locks import held_or_refused
@@ -63,7 +64,10 @@ def run_kappa(
     paths = Layout(settings.data_dir).kappa_version(number)
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
     paths.root.mkdir(parents=True, exist_ok=True)  # only then: no empty version is left behind
-    with held_or_refused(paths.root / ".running", f"Kappa v{number} is already running"):
+    with (
+        held_or_refused(paths.root / ".running", f"Kappa v{number} is already running"),
+        Heartbeat(paths.heartbeat),
+    ):
         # A recreated topic is refused before Spark starts (start_queries checks it again).
         check_same_job(
             settings, paths, _replay_options(number, options), start_over=start_over(settings)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from core.atomic import read_json
+from core.heartbeat import read_pulse
 from core.layout import Layout
 from core.settings import Settings
 from kappa.versions import lag, running, serving, versions
 
 
 def describe(settings: Settings) -> list[dict]:
-    """One entry per version: logic, offsets per partition, lag, events/s, time to catch up."""
+    """One entry per version: logic, offsets per partition, lag, events/s, time to catch up;
+    `running` (its run lock is held here, or its heartbeat is alive) and `heartbeat` (one line:
+    host, PID, age of the last beat; None if it never ran since heartbeats exist)."""
     layout = Layout(settings.data_dir)
     state = serving(layout)
     rows = []
@@ -17,6 +20,7 @@ def describe(settings: Settings) -> list[dict]:
         paths = layout.kappa_version(number)
         job = read_json(paths.state_file) or {}
         behind = lag(settings, number)
+        pulse = read_pulse(paths.heartbeat)
         status = behind["status"]
         rate = _recent_rate(paths.progress)
         total = sum(behind["end_offsets"].values())
@@ -25,7 +29,8 @@ def describe(settings: Settings) -> list[dict]:
                 "version": number,
                 "in_service": state.get("current") == number,
                 "previous": state.get("previous") == number,
-                "running": running(paths),
+                "running": running(paths) or bool(pulse and pulse.alive),
+                "heartbeat": pulse.describe() if pulse else None,
                 "logic_version": job.get("logic_version"),
                 "watermark_delay": job.get("watermark"),
                 "offsets": behind["offsets"],

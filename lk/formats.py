@@ -87,6 +87,8 @@ def format_versions(rows: list[dict]) -> str:
             f"p{p}: {row['offsets'].get(p, 0)}/{end}" for p, end in row["end_offsets"].items()
         )
         lines.append(f"    offsets {offsets}")
+        if row.get("heartbeat"):
+            lines.append(f"    heartbeat: {row['heartbeat']}")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.durations import checked_duration
+from core.heartbeat import Heartbeat
 from core.kafka_client import end_offsets
 from core.layout import Layout
 from core.locks import held_or_refused
@@ -56,7 +57,10 @@ def run_speed(
     written (see `streaming.runner.follow`)."""
     paths = Layout(settings.data_dir).speed
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
-    with held_or_refused(paths.root / ".running", "the speed layer is already running here"):
+    with (
+        held_or_refused(paths.root / ".running", "the speed layer is already running here"),
+        Heartbeat(paths.heartbeat),
+    ):
         spark = spark_session(settings, "lk-lambda-speed")
         queries = start_queries(spark, settings, paths, options)
         if on_started:

@@ -8,6 +8,7 @@ import pytest
 from architectures.kappa_architecture import retire, rollback, run_version, switch
 from core.atomic import write_json
 from core.errors import LkError
+from core.heartbeat import read_pulse
 from core.layout import Layout
 from experiments.compare import compare_with_truth
 from experiments.oracle.truth import compute_truth
@@ -39,6 +40,8 @@ def test_killed_replay_resumes_with_identical_output(kafka, topic, spark, tmp_pa
     folder = Layout(killed.data_dir).kappa_version(1).view_files("action_counts")
     written = kill_after_micro_batches(arguments, killed, folder, 3, tmp_path / "kappa.log")
     assert written < len(records) / NO_DROPS["replay_max_offsets"], "killed after the replay"
+    heartbeat = Layout(killed.data_dir).kappa_version(1).heartbeat
+    assert not read_pulse(heartbeat).stopped  # SIGKILLed: it never said it stopped
 
     options = KappaOptions(until_caught_up=True, **NO_DROPS)
     resumed = run_kappa(killed, 1, options)
@@ -46,6 +49,7 @@ def test_killed_replay_resumes_with_identical_output(kafka, topic, spark, tmp_pa
     for settings in (killed, reference):
         switch(settings, 1)
     assert resumed["dropped_late"] == 0
+    assert read_pulse(heartbeat).stopped  # the resumed run ended cleanly and said so
     assert serving_rows(killed, "kappa") == serving_rows(reference, "kappa")
     rejected = run_query(killed, "SELECT count(*) FROM rejected_events WHERE found_by = 'kappa-v1'")
     assert rejected[1][0][0] == sum(r.kind == "malformed" for r in records)
