@@ -48,8 +48,16 @@ demo: setup ## the late-data experiment: one live stream through Lambda and Kapp
 test: setup lint ## everything but the clusters: lint, then the test suite against real Kafka and Spark
 	$(BIN)/pytest -m "not cluster"
 
-test-cluster: setup ## the same pipelines on a 3-broker Kafka and a Spark standalone cluster on loopback, with failures
+test-cluster: setup postgresql ## the same pipelines on a 3-broker Kafka and a Spark standalone cluster on loopback, with failures; Airflow on PostgreSQL
 	$(BIN)/pytest -m cluster
+
+.PHONY: postgresql
+postgresql: # the server the Airflow-on-PostgreSQL test starts (tests/postgres.py)
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "setup: installing Debian's postgresql for tests/cluster/test_airflow_postgres.py"; \
+	  { apt-get update -q && apt-get install -y -q postgresql; } >/dev/null || { \
+	    echo "setup: could not install postgresql: run \`sudo apt-get install -y postgresql\`"; \
+	    exit 1; }; }
 
 test-fast: setup ## the quick loop: tests that need no broker or Spark
 	$(BIN)/pytest -m "not slow and not cluster"

@@ -1,5 +1,9 @@
 """AIRFLOW_HOME the project's way: SQLite metadata under <data-dir>/airflow, DAGs from `dags/`.
 
+A user who sets `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN` (e.g. PostgreSQL, which several schedulers
+or hosts can share) or `AIRFLOW__CORE__EXECUTOR` / `AIRFLOW__CORE__PARALLELISM` in the
+environment keeps their value: `USER_SETTINGS` (README: Scaling out).
+
 AIRFLOW_HOME is <data-dir>/airflow. It holds airflow.cfg (only the secrets, generated on first
 use, never in git), airflow.db, the task logs in logs/, and the logs and PID files of the
 processes infra/airflow.py starts. Every other setting is an environment variable from
@@ -30,6 +34,14 @@ DEFAULT_PORT = 8080
 """The API server's port when neither --port nor an earlier start chose one."""
 HOST = "127.0.0.1"
 """The only address the API server listens on."""
+USER_SETTINGS = (
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__CORE__EXECUTOR",
+    "AIRFLOW__CORE__PARALLELISM",
+    "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG",
+)
+"""Airflow settings taken from the user's environment when set there, instead of the local
+defaults (SQLite, LocalExecutor, a parallelism of 2)."""
 ADMIN_USER = "admin"
 """The simple auth manager's one user; its password is generated on the first start."""
 
@@ -42,7 +54,7 @@ class AirflowFiles(FolderMap):
     ENTRIES = """
         config       airflow.cfg      Airflow's configuration, with the generated secrets
         database     airflow.db       the SQLite metadata database
-        migrated     db-migrated      the Airflow version whose `db migrate` last succeeded
+        migrated     db-migrated      the Airflow version and database (password masked) last migrated
         migrate_log  db-migrate.log   the output of `airflow db migrate`
         state        lk-airflow.json  the API port chosen at the last start (JSON)
         lock         lk-airflow.lock  held by a migration, a start or a stop
@@ -101,6 +113,7 @@ def airflow_env(settings: Settings, port: int | None = None) -> dict[str, str]:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{HOST}:{port}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(files.passwords),
+            **{name: os.environ[name] for name in USER_SETTINGS if os.environ.get(name)},
             **settings.as_env(),
             # Without graphviz (not needed) Airflow warns on stdout, even before `-o json` output.
             "PYTHONWARNINGS": ",".join(
@@ -127,8 +140,10 @@ def ensure_airflow_db(settings: Settings, *, timeout: float = 600.0) -> bool:
     files = airflow_files(settings)
     with exclusive_lock(files.lock):  # a second waits, then finds it done
         _write_secrets(files)
-        version = _airflow_version()
-        if files.database.exists() and _read(files.migrated) == version:
+        database = airflow_env(settings)["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        marker = f"{_airflow_version()} {_without_password(database)}"
+        local_file_gone = database.startswith("sqlite") and not files.database.exists()
+        if _read(files.migrated) == marker and not local_file_gone:
             return False
         started = time.monotonic()
         what = "`airflow db migrate`"
@@ -145,7 +160,7 @@ def ensure_airflow_db(settings: Settings, *, timeout: float = 600.0) -> bool:
             )
         if result.returncode != 0:
             raise LkError(f"{what} failed: {last_error(files.migrate_log)}")
-        files.migrated.write_text(version + "\n")
+        files.migrated.write_text(marker + "\n")
         with files.migrate_log.open("a") as log:
             log.write(f"# lk: migrated in {time.monotonic() - started:.1f} s\n")
         return True
@@ -196,6 +211,13 @@ def _airflow_version() -> str:
         return version("apache-airflow-core")
     except PackageNotFoundError:
         raise LkError("Airflow is not installed in this environment: run `make setup`") from None
+
+
+def _without_password(url: str) -> str:
+    """A database URL as it may be written to a file: its password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _read(path: Path) -> str | None:
