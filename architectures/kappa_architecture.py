@@ -20,12 +20,18 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from architectures.kappa_liveness import (
+    background_pid,
+    job_pulse,
+    pid_file,
+    runs_elsewhere,
+)
 from core.atomic import read_json, write_json
 from core.durations import checked_duration
 from core.errors import LkError, NotRetryable
-from core.heartbeat import Pulse, announce, read_pulse
+from core.heartbeat import announce
 from core.layout import Layout
-from core.processes import pid_from_file, start_background, stop_processes
+from core.processes import start_background, stop_processes
 from core.settings import DEFAULT_MAX_LAG, Settings
 from kappa import versions as kappa_versions
 from kappa.job import KappaOptions, run_kappa
@@ -112,25 +118,6 @@ def refuse_other_logic(settings: Settings, number: int, options: KappaOptions) -
         )
 
 
-def background_pid(settings: Settings, number: int) -> int | None:
-    """The PID of version N's background job while that very process is alive, else None."""
-    return pid_from_file(_pid_file(settings, number))
-
-
-def job_pulse(settings: Settings, number: int) -> Pulse | None:
-    """Version N's heartbeat as read now (host, PID, age, alive), or None if it never ran."""
-    return read_pulse(Layout(settings.data_dir).kappa_version(number).heartbeat)
-
-
-def runs_elsewhere(settings: Settings, number: int) -> Pulse | None:
-    """Version N's heartbeat when its job is alive but not a background job of this host's
-    (started by another Airflow worker or host), else None."""
-    pulse = job_pulse(settings, number)
-    if pulse is None or not pulse.alive or background_pid(settings, number) is not None:
-        return None
-    return pulse
-
-
 def start_in_background(settings: Settings, number: int, options: KappaOptions) -> int:
     """Start `run_version` for version N in a process of its own (output in `job.log`); its PID.
     Refuses if N already runs, in the background or in the foreground."""
@@ -150,7 +137,7 @@ def start_in_background(settings: Settings, number: int, options: KappaOptions) 
     ]  # fmt: skip
     env = {**os.environ, **settings.as_env()}  # PATH, JAVA_HOME, ... and our settings
     pid = start_background(
-        command, log=paths.root / "job.log", pid_file=_pid_file(settings, number), env=env
+        command, log=paths.root / "job.log", pid_file=pid_file(settings, number), env=env
     )
     announce(paths.heartbeat, pid)  # alive to other hosts before its own first beat
     return pid
@@ -303,10 +290,6 @@ def catch_up_state(
             f"`lk kappa switch {number}`, or stop it with `lk kappa stop {number}`"
         )
     return None
-
-
-def _pid_file(settings: Settings, number: int) -> Path:
-    return Layout(settings.data_dir).kappa_version(number).root / "job.pid"
 
 
 def _launched_by(layout: Layout, number: int) -> str | None:
