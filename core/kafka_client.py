@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from core.errors import LkError, NotRetryable
 
@@ -32,6 +32,8 @@ SPARK_READ_OPTIONS = {
 two-minute wait on a range that ends in markers."""
 CONNECT_TIMEOUT_MS = 10_000
 BOOTSTRAP_TIMEOUT_MS = 5_000  # how long a missing broker takes to be reported
+CONNECT_ATTEMPTS = 5
+"""Tries of an admin client's first request, each to another broker if one refuses."""
 
 T = TypeVar("T", KafkaAdminClient, KafkaConsumer)
 
@@ -65,29 +67,65 @@ def admin_client(
     """An admin client, closed afterwards; a missing broker becomes one readable LkError."""
     return _connected(
         bootstrap,
-        lambda: KafkaAdminClient(
-            bootstrap_servers=bootstrap,
-            request_timeout_ms=CONNECT_TIMEOUT_MS,
-            bootstrap_timeout_ms=bootstrap_timeout_ms,
-            client_id="lk-admin",
+        lambda: _with_a_live_connection(
+            KafkaAdminClient(
+                bootstrap_servers=bootstrap,
+                request_timeout_ms=CONNECT_TIMEOUT_MS,
+                bootstrap_timeout_ms=bootstrap_timeout_ms,
+                client_id="lk-admin",
+            )
         ),
     )
 
 
+def _with_a_live_connection(admin: KafkaAdminClient) -> KafkaAdminClient:
+    """The admin client once one request has gone through. kafka-python sends a request to a
+    random broker of the metadata and fails if it is down (a cluster still lists a dead broker
+    until it is fenced, or forever without a controller quorum); after a refused connection
+    it keeps to a broker it is connected to, so a few tries make every later request safe."""
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            admin.describe_cluster()
+            return admin
+        except KafkaConnectionError:
+            if attempt == CONNECT_ATTEMPTS - 1:
+                admin.close()
+                raise
+    return admin
+
+
+MAX_REPLICATION_FACTOR = 3
+"""Replicas of a topic the project creates on a cluster of 3 brokers or more."""
+CLUSTER_MIN_INSYNC_REPLICAS = "2"
+"""`min.insync.replicas` of a topic with 3 replicas or more: a write with acks=all needs 2 copies,
+so it survives one broker down and is refused, not kept on one copy, with two down."""
+
+
 def ensure_topic(
-    bootstrap: str, topic: str, *, partitions: int = 4, replication_factor: int = 1
+    bootstrap: str, topic: str, *, partitions: int = 4, replication_factor: int | None = None
 ) -> bool:
-    """Create the topic with LogAppendTime and infinite retention; return False if it existed."""
+    """Create the topic with LogAppendTime and infinite retention; return False if it existed.
+
+    Replicas: `replication_factor`, or min(3, the brokers the cluster reports, a fenced one
+    included: a broker down for now still gets its replicas, which catch up when it returns);
+    with 3 or more, the topic also gets min.insync.replicas=2. LkError (one line) if Kafka
+    refuses, e.g. more replicas than brokers."""
     with admin_client(bootstrap) as admin:
         if topic in admin.list_topics():
             return False
+        if replication_factor is None:
+            brokers = len(admin.describe_cluster()["brokers"])
+            replication_factor = max(1, min(MAX_REPLICATION_FACTOR, brokers))
+        configs = dict(TOPIC_CONFIG)
+        if replication_factor >= MAX_REPLICATION_FACTOR:
+            configs["min.insync.replicas"] = CLUSTER_MIN_INSYNC_REPLICAS
         try:
             admin.create_topics(
                 {
                     topic: {
                         "num_partitions": partitions,
                         "replication_factor": replication_factor,
-                        "configs": TOPIC_CONFIG,
+                        "configs": configs,
                     }
                 },
                 wait_for_metadata=True,

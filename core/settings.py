@@ -31,6 +31,9 @@ DEFAULT_MAX_LAG = 1000
 """A Kappa version may be switched in when at most this many records behind the log."""
 DEFAULT_PARTITIONS = 4
 """Partitions of a topic `lk produce` creates."""
+DEFAULT_DELIVERY_TIMEOUT = 120.0
+"""Seconds a record `lk produce` sends may wait for its acknowledgement (acks=all) before the run
+fails (librdkafka's message.timeout.ms)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ LK_SHUFFLE_PARTITIONS         2               shuffle partitions of batch jobs
 LK_STREAM_SHUFFLE_PARTITIONS  1               state partitions of a new streaming query
 LK_SPARK_CONF                 -               more Spark settings: key=value;key=value
 LK_SPARK_LOG_LEVEL            WARN            Spark's log level
+LK_SPARK_CORES_MAX            1               cores one application takes on a cluster (spark.cores.max)
+LK_SPARK_EXECUTOR_MEMORY      1g              each executor's heap on a cluster (spark.executor.memory)
 LK_LAMBDA_SCHEDULE            @hourly         lambda_batch's schedule (`none`: when triggered)
 LK_JARS_DIR                   -               the Maven jars (default: infra/jars)
 LK_JAVA_HOME                  -               a Java 17 JDK (default: JAVA_HOME, then /usr/lib/jvm)
@@ -86,6 +91,8 @@ class Settings:
     stream_shuffle_partitions: str
     spark_conf: str
     spark_log_level: str
+    spark_cores_max: str
+    spark_executor_memory: str
     lambda_schedule: str
     kafka_bind_host: str
     jars_dir: str
@@ -127,6 +134,15 @@ class Settings:
     def is_local_spark(self) -> bool:
         """Spark runs inside this process (`local[...]`), not on a cluster."""
         return self.spark_master.startswith("local")
+
+    @property
+    def is_loopback_spark(self) -> bool:
+        """Spark runs on this machine only: local mode, or a standalone master on 127.0.0.1 or
+        localhost (`lk spark up`); then the driver binds loopback too."""
+        host = self.spark_master.removeprefix("spark://").split(":")[0]
+        return self.is_local_spark or (
+            self.spark_master.startswith("spark://") and host in ("127.0.0.1", "localhost")
+        )
 
 
 def default_of(name: str) -> str:

@@ -51,7 +51,7 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
     os.environ["JAVA_HOME"] = str(java_home())
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    if settings.is_local_spark:
+    if settings.is_loopback_spark:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
@@ -67,15 +67,11 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         "spark.sql.warehouse.dir": str(settings.data_dir / "spark-warehouse"),
+        **cluster_conf(settings),
         **extra_conf,
         **extra_spark_conf(settings),
         DRIVER_JAVA_OPTIONS: driver_java_options(settings),
     }
-    if settings.is_local_spark:
-        # Local mode talks only to itself: keep the driver on loopback. A real cluster's
-        # executors must reach the driver, so there SPARK_LOCAL_IP / spark.driver.host decide.
-        conf.setdefault("spark.driver.host", "127.0.0.1")
-        conf.setdefault("spark.driver.bindAddress", "127.0.0.1")
     _start_driver(conf, log_file(settings, app_name))
     builder = SparkSession.builder
     for key, value in conf.items():
@@ -83,6 +79,31 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(settings.spark_log_level)
     return session
+
+
+def cluster_conf(settings: Settings) -> dict[str, str]:
+    """Where the driver binds, and what one application may take of a cluster.
+
+    On loopback (local mode, or a master on 127.0.0.1 such as `lk spark up`'s) the driver binds
+    127.0.0.1: its executors, if any, run on this machine. A real cluster's executors must reach
+    the driver, so there SPARK_LOCAL_IP / spark.driver.host (LK_SPARK_CONF) decide.
+    On a cluster each application takes at most LK_SPARK_CORES_MAX cores (`spark.cores.max`,
+    standalone; without it the first application takes every core and the speed job would
+    starve a batch run) and executors of LK_SPARK_EXECUTOR_MEMORY. The Kafka connector reaches
+    the executors through `spark.jars` (the driver serves the jars). Checkpoints and outputs
+    are paths under LK_DATA_DIR, written by the driver and by executors alike: every loopback
+    worker sees that folder, but a multi-host cluster needs it on storage every host mounts at
+    the same path (NFS) or on a distributed file system.
+    """
+    conf = {}
+    if settings.is_loopback_spark:
+        conf["spark.driver.host"] = "127.0.0.1"
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    if not settings.is_local_spark:
+        conf["spark.executor.memory"] = settings.spark_executor_memory
+        if settings.spark_master.startswith("spark://"):
+            conf["spark.cores.max"] = settings.spark_cores_max
+    return conf
 
 
 def driver_java_options(settings: Settings) -> str:

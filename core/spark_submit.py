@@ -80,6 +80,6 @@ def _submit_env(settings: Settings) -> dict[str, str]:
         PYSPARK_DRIVER_PYTHON=sys.executable,
         **settings.as_env(),
     )
-    if settings.is_local_spark:
+    if settings.is_loopback_spark:  # the driver on loopback; see core.spark.cluster_conf
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return env

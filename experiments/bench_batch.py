@@ -61,9 +61,9 @@ def run_bench_batch(
     spark = spark_session(settings, "lk-bench-batch")
     figures: dict = {"repeat": repeat, "logic_version": logic_version}
     for events in sizes:
-        root = settings.data_dir / "bench" / "batch" / f"events={events}-seed={seed}"
+        root = dataset_root(settings, events, seed)
         dataset = master_dataset(spark, root, events, seed)
-        prefix = f"events_{_short(events)}"
+        prefix = f"events_{short_count(events)}"
         spark_seconds, duckdb_seconds = [], []
         for _ in range(repeat):
             seconds, spark_rows = spark_views(
@@ -93,6 +93,12 @@ def run_bench_batch(
     figures["spark_driver_memory"] = settings.spark_driver_memory
     figures["shuffle_partitions"] = settings.shuffle_partitions
     return figures
+
+
+def dataset_root(settings: Settings, events: int, seed: int) -> Path:
+    """The folder (a data directory of its own) the master dataset of `events` generated
+    events with `seed` is kept in, and reused from, by `lk bench batch` and `lk bench scale`."""
+    return settings.data_dir / "bench" / "batch" / f"events={events}-seed={seed}"
 
 
 def spark_views(
@@ -174,7 +180,7 @@ def _duckdb(settings: Settings):
     return connection
 
 
-def _short(events: int) -> str:
+def short_count(events: int) -> str:
     """100000 -> '1e5'; a number that is not a power of ten stays as it is."""
     text = str(events)
     if text.startswith("1") and set(text[1:]) <= {"0"} and len(text) > 1:

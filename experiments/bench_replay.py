@@ -75,31 +75,47 @@ def run_bench_replay(
 def _one_run(settings: Settings, events: int, replay_max_offsets: int) -> dict:
     """One run's raw figures (records/s unrounded) on its own fresh topic and data directory."""
     with fresh_workspace(settings, "replay") as bench:
-        started = time.perf_counter()
-        sent = send_records(
-            generate(scenario_named("late-data"), seed=7, events=events),
-            bench.bootstrap, bench.topic, show_progress=False,
-        )  # fmt: skip
-        produce_seconds = time.perf_counter() - started
-        reference = consumer_performance(bench.bootstrap, bench.topic, sent.records)
-        spark_read = spark_read_rate(bench, sent.records)
-        spark_views = spark_views_rate(bench, sent.records)
-        started = time.perf_counter()
-        status = run_kappa(
-            bench, 1, KappaOptions(until_caught_up=True, replay_max_offsets=replay_max_offsets)
-        )
-        replay_seconds = time.perf_counter() - started
+        records, produce_seconds = load_topic(bench, events)
+        reference = consumer_performance(bench.bootstrap, bench.topic, records)
+        spark_read = spark_read_rate(bench, records)
+        spark_views = spark_views_rate(bench, records)
+        replay_seconds, status = timed_replay(bench, 1, replay_max_offsets)
     return {
-        "records": sent.records,
+        "records": records,
         "produce_seconds": produce_seconds,
         "replay_seconds": replay_seconds,
         "replay_micro_batches": status["batches"],
         "replay_dropped_late": status["dropped_late"],
-        "replay_records_per_second": sent.records / replay_seconds,
+        "replay_records_per_second": records / replay_seconds,
         "consumer_performance_records_per_second": reference["total"],
         "spark_read_count_records_per_second": spark_read,
         "spark_batch_views_records_per_second": spark_views,
     }
+
+
+def load_topic(settings: Settings, events: int, seed: int = 7) -> tuple[int, float]:
+    """Send `events` generated events (scenario late-data, duplicates and malformed records on
+    top) to `settings.topic`: (records sent, seconds generating and sending)."""
+    started = time.perf_counter()
+    sent = send_records(
+        generate(scenario_named("late-data"), seed=seed, events=events),
+        settings.bootstrap, settings.topic, show_progress=False,
+    )  # fmt: skip
+    return sent.records, time.perf_counter() - started
+
+
+def timed_replay(settings: Settings, number: int, replay_max_offsets: int) -> tuple[float, dict]:
+    """(seconds, final status) of Kappa version `number` replaying `settings.topic` from offset 0
+    until caught up, then stopping: the clock runs from the call, after the Spark session is
+    started (a replay measures the job, not a JVM start)."""
+    from core.spark import spark_session
+
+    spark_session(settings, "lk-bench")
+    started = time.perf_counter()
+    status = run_kappa(
+        settings, number, KappaOptions(until_caught_up=True, replay_max_offsets=replay_max_offsets)
+    )
+    return time.perf_counter() - started, status
 
 
 def spark_views_rate(settings: Settings, records: int) -> float:

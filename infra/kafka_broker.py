@@ -73,7 +73,7 @@ def start_broker(settings: Settings, *, timeout: float = 90.0) -> BrokerState:
     with exclusive_lock(files.lock):
         running = running_pid(files)
         if running:
-            serving = _listener_port(files)
+            serving = listener_port(files)
             if serving != port:
                 raise LkError(
                     f"the local broker already runs on port {serving} (pid {running}); "
@@ -94,11 +94,15 @@ def _launch(
     timeout: float,
 ) -> BrokerState:
     require_free_port(bind_host, port, "the broker", "--bootstrap")
-    controller_port = _controller_port(files) or _free_port(bind_host)
+    controller_port = controller_port_of(files) or free_port(bind_host)
     require_free_port(bind_host, controller_port, "the KRaft controller", "--bootstrap")
-    files.config.write_text(_server_properties(files, bind_host, host, port, controller_port))
+    files.config.write_text(
+        server_properties(
+            files, bind_host, host, port, voters={1: f"{bind_host}:{controller_port}"}
+        )
+    )
     if not (files.log_dirs / "meta.properties").exists():
-        _format_storage(files)
+        format_storage(files, new_cluster_id())
 
     pid = start_background(
         java_command("kafka.Kafka", str(files.config), heap="1g", log_config="log4j2.properties"),
@@ -157,13 +161,14 @@ def _wait_until_ready(bootstrap: str, pid: int, files: BrokerFiles, timeout: flo
             time.sleep(0.5)
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str) -> int:
+    """A port on `host` nothing listens on now (for a controller listener)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
-def _listener_port(files: BrokerFiles) -> int | None:
+def listener_port(files: BrokerFiles) -> int | None:
     """The port the broker's client listener was configured with at its last start."""
     for line in files.config.read_text().splitlines() if files.config.exists() else []:
         if line.startswith("listeners="):
@@ -171,23 +176,51 @@ def _listener_port(files: BrokerFiles) -> int | None:
     return None
 
 
-def _controller_port(files: BrokerFiles) -> int | None:
-    """The controller port chosen when the storage was formatted (the quorum remembers it)."""
-    if not files.config.exists():
-        return None
-    for line in files.config.read_text().splitlines():
-        if line.startswith("controller.quorum.voters="):
-            return int(line.rsplit(":", 1)[1])
+def controller_port_of(files: BrokerFiles) -> int | None:
+    """The port of the node's KRaft controller listener at its last start (None: never started);
+    the quorum remembers it, so a restart keeps it."""
+    for line in files.config.read_text().splitlines() if files.config.exists() else []:
+        if line.startswith("listeners="):
+            for listener in line.removeprefix("listeners=").split(","):
+                if listener.startswith("CONTROLLER://"):
+                    return int(listener.rsplit(":", 1)[1])
     return None
 
 
-def _server_properties(
-    files: BrokerFiles, bind_host: str, advertised_host: str, port: int, controller_port: int
+def replication_settings(brokers: int) -> dict[str, str]:
+    """The broker defaults for a cluster of `brokers` nodes: every topic (the internal ones
+    too) gets min(3, brokers) replicas, and a write with acks=all needs 2 in-sync copies once
+    there are 3 (1 below that)."""
+    replicas = min(3, brokers)
+    in_sync = "2" if replicas >= 3 else "1"
+    return {
+        "default.replication.factor": str(replicas),
+        "min.insync.replicas": in_sync,
+        "offsets.topic.replication.factor": str(replicas),
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": in_sync,
+        "share.coordinator.state.topic.replication.factor": str(replicas),
+        "share.coordinator.state.topic.min.isr": in_sync,
+    }
+
+
+def server_properties(
+    files: BrokerFiles,
+    bind_host: str,
+    advertised_host: str,
+    port: int,
+    *,
+    voters: dict[int, str],
+    node_id: int = 1,
 ) -> str:
+    """server.properties of node `node_id`, a combined broker and KRaft controller serving
+    clients at `port`; `voters` maps every node id of the controller quorum to its controller
+    address (host:port), this node's own included. Replication follows the number of voters."""
+    controller_port = int(voters[node_id].rsplit(":", 1)[1])
     settings = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@{bind_host}:{controller_port}",
+        "node.id": str(node_id),
+        "controller.quorum.voters": ",".join(f"{k}@{voters[k]}" for k in sorted(voters)),
         "listeners": f"PLAINTEXT://{bind_host}:{port},CONTROLLER://{bind_host}:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://{advertised_host}:{port}",
         "controller.listener.names": "CONTROLLER",
@@ -199,20 +232,20 @@ def _server_properties(
         "log.message.timestamp.type": "LogAppendTime",
         "log.retention.ms": "-1",
         "log.retention.bytes": "-1",
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        **replication_settings(len(voters)),
         "group.initial.rebalance.delay.ms": "0",
     }
     header = "# Written by `lk kafka up` on every start; edit infra/kafka_broker.py instead.\n"
     return header + "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
-def _format_storage(files: BrokerFiles) -> None:
-    """Format the KRaft log directory once, with a fresh cluster id."""
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+def new_cluster_id() -> str:
+    """A fresh KRaft cluster id: 16 random bytes, base64url without padding (Kafka's form)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def format_storage(files: BrokerFiles, cluster_id: str) -> None:
+    """Format the node's KRaft log directory once, with the cluster's id. LkError if it fails."""
     try:
         run_kafka_tool(
             "kafka.tools.StorageTool",

@@ -10,12 +10,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.errors import readable
-from core.settings import DEFAULT_PARTITIONS, Settings, default_of
-from lk import cli_airflow, cli_experiments, cli_kappa, cli_lambda, cli_serving
+from core.settings import DEFAULT_DELIVERY_TIMEOUT, DEFAULT_PARTITIONS, Settings, default_of
+from lk import (
+    cli_airflow,
+    cli_bench_live,
+    cli_bench_scale,
+    cli_bench_ysb,
+    cli_experiments,
+    cli_kafka,
+    cli_kappa,
+    cli_lambda,
+    cli_serving,
+    cli_spark,
+)
 from lk.cli_args import (
     add_repeat_and_out,
     command,
     command_group,
+    event_counts,
     from_flags,
     positive_float,
     positive_int,
@@ -81,28 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    kafka_commands = command_group(commands, "kafka", "the local single-node KRaft broker", common)
-    command(
-        kafka_commands,
-        "up",
-        "start the local broker (idempotent) and wait until it answers",
-        common,
-        _kafka_up,
-    )
-    command(
-        kafka_commands,
-        "down",
-        "stop the local broker by PID and wait until it is gone",
-        common,
-        _kafka_down,
-    )
-    command(
-        kafka_commands,
-        "status",
-        "is it running, its version, each topic's end offsets",
-        common,
-        _kafka_status,
-    )
+    cli_kafka.register(commands, common)
 
     produce = command(
         commands,
@@ -143,8 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument(
         "--replication-factor",
         type=positive_int,
-        default=1,
-        help="replicas if the topic is created (default 1)",
+        help="replicas if the topic is created (default: min(3, the cluster's brokers))",
+    )
+    produce.add_argument(
+        "--delivery-timeout",
+        type=positive_float,
+        default=DEFAULT_DELIVERY_TIMEOUT,
+        help="seconds a record may wait for acks=all before the run fails "
+        f"(default {DEFAULT_DELIVERY_TIMEOUT:g})",
     )
     produce.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -187,32 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     cli_experiments.register(commands, common)
     cli_airflow.register(commands, common)
     cli_kappa.register(commands, common, bench_commands)
+    cli_spark.register(commands, common)
+    cli_bench_scale.register(bench_commands, common)
+    cli_bench_ysb.register(bench_commands, common)
+    cli_bench_live.register(bench_commands, common)
     return parser
-
-
-def _kafka_up(settings: Settings, args: argparse.Namespace) -> int:
-    from infra.kafka_broker import start_broker
-
-    state = start_broker(settings)
-    verb = "started" if state.started_now else "already running"
-    print(f"Kafka {state.version} {verb} at {state.bootstrap} (pid {state.pid}); log: {state.log}")
-    return 0
-
-
-def _kafka_down(settings: Settings, args: argparse.Namespace) -> int:
-    from infra.kafka_broker import stop_broker
-
-    pid = stop_broker(settings)
-    print("Kafka was not running" if pid is None else f"Kafka stopped (pid {pid})")
-    return 0
-
-
-def _kafka_status(settings: Settings, args: argparse.Namespace) -> int:
-    from infra.kafka_status import describe_kafka
-
-    report, healthy = describe_kafka(settings)
-    print(report)
-    return 0 if healthy else 1
 
 
 def _produce(settings: Settings, args: argparse.Namespace) -> int:
@@ -239,35 +215,23 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
+    from experiments.bench_plots import plot_produce
     from experiments.bench_produce import run_bench_produce
 
     figures = run_bench_produce(
         settings, events=args.events, partitions=args.partitions, repeat=args.repeat
     )
-    write_figures(figures, args.out)
+    write_figures(figures, args.out, plot=plot_produce)
     return 0
-
-
-def event_counts(text: str) -> list[int]:
-    """An argparse type: whole numbers above 0 separated by commas, `1e6` allowed."""
-    counts = []
-    for part in text.split(","):
-        try:
-            number = float(part)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{part!r} is not a number of events") from None
-        if number < 1 or number != int(number):
-            raise argparse.ArgumentTypeError(f"{part!r} must be a whole number above 0")
-        counts.append(int(number))
-    return counts
 
 
 def _bench_batch(settings: Settings, args: argparse.Namespace) -> int:
     from experiments.bench_batch import DEFAULT_SIZES, run_bench_batch
+    from experiments.bench_plots import plot_batch
 
     sizes = args.events or list(DEFAULT_SIZES)
     figures = run_bench_batch(settings, sizes=sizes, repeat=args.repeat, seed=args.seed)
-    write_figures(figures, args.out)
+    write_figures(figures, args.out, plot=plot_batch)
     return 0
 
 

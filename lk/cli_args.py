@@ -57,6 +57,20 @@ positive_float = _number(float, 0, False, "a number")
 """A number above 0."""
 
 
+def event_counts(text: str) -> list[int]:
+    """An argparse type: whole numbers above 0 separated by commas, `1e6` allowed."""
+    counts = []
+    for part in text.split(","):
+        try:
+            number = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r} is not a number of events") from None
+        if number < 1 or number != int(number):
+            raise argparse.ArgumentTypeError(f"{part!r} must be a whole number above 0")
+        counts.append(int(number))
+    return counts
+
+
 def command_group(
     commands: argparse._SubParsersAction, name: str, help_text: str, common: argparse.ArgumentParser
 ) -> argparse._SubParsersAction:

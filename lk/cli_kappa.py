@@ -181,6 +181,7 @@ def _stop(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
+    from experiments.bench_plots import plot_replay
     from experiments.bench_replay import run_bench_replay
 
     figures = run_bench_replay(
@@ -189,5 +190,5 @@ def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
         replay_max_offsets=args.replay_max_offsets,
         repeat=args.repeat,
     )
-    write_figures(figures, args.out)
+    write_figures(figures, args.out, plot=plot_replay)
     return 0

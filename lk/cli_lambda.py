@@ -118,10 +118,11 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
 
 def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
     from experiments.bench_lambda import run_bench_lambda
+    from experiments.bench_plots import plot_lambda
 
     given = {"stream_seconds": args.stream_seconds} if args.stream_seconds else {}
     figures = run_bench_lambda(
         settings, events=args.events, rate=args.rate, repeat=args.repeat, **given
     )
-    write_figures(figures, args.out)
+    write_figures(figures, args.out, plot=plot_lambda)
     return 0

@@ -72,6 +72,7 @@ def test_bench_replay_repeats_and_writes_json(kafka, spark, tmp_path, capsys):
         assert_spread(figures, name)
     assert figures["environment_cores"] > 0 and "environment_git_commit" in figures
     assert "ratio_replay_to_spark_read_max" in capsys.readouterr().out
+    assert "lk bench replay" in out.with_suffix(".html").read_text()  # the plot beside it
     assert not [t for t in list_topics(kafka.bootstrap) if t.startswith("bench-")]
     assert not any((tmp_path / "bench").iterdir())
 
@@ -92,4 +93,5 @@ def test_bench_lambda_repeats_and_writes_json(kafka, spark, tmp_path):
     ):
         assert_spread(figures, name)
     assert figures["environment_memory_bytes"] > 0
+    assert "lk bench lambda" in out.with_suffix(".html").read_text()  # the plot beside it
     assert not [t for t in list_topics(kafka.bootstrap) if t.startswith("bench-")]

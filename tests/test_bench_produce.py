@@ -46,3 +46,4 @@ def test_bench_produce_repeats_and_writes_json(kafka, tmp_path, capsys):
     ):
         assert figures[f"{name}_min"] <= figures[name] <= figures[f"{name}_max"]
     assert "lk_produce_records_per_second_max" in capsys.readouterr().out
+    assert "lk bench produce" in out.with_suffix(".html").read_text()  # the plot beside it

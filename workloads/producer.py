@@ -9,7 +9,6 @@ kafka-python do (murmur2 of the key bytes), so the log is laid out as before.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -19,8 +18,10 @@ from confluent_kafka import KafkaError, KafkaException, Producer, libversion, ve
 
 from core.errors import LkError
 from core.kafka_client import BOOTSTRAP_TIMEOUT_MS, no_broker_message
+from core.settings import DEFAULT_DELIVERY_TIMEOUT
 from views.events import MAX_RECORD_BYTES
 from views.validation import check_record
+from workloads.progress import Progress
 from workloads.records import Record, format_event_time
 
 PRODUCER_CONFIG = {
@@ -33,13 +34,22 @@ PRODUCER_CONFIG = {
     # record without a key goes to any partition, as before.
     "partitioner": "murmur2_random",
     "message.max.bytes": 1_048_576,  # kafka-python's max_request_size: the same records fit
-    "message.timeout.ms": 120_000,  # a record not acknowledged by then is a delivery error
     "delivery.report.only.error": True,  # the delivery callback runs for failures only
     "client.id": "lk-producer",
     "log_level": 0,  # no librdkafka lines on the terminal: a failure is reported once, by us
 }
 """librdkafka settings of every producer (the first four are also ProducerPerformance's in
 `lk bench produce`)."""
+DELIVERY_TIMEOUT_SECONDS = DEFAULT_DELIVERY_TIMEOUT
+"""How long a record may wait for its acknowledgement (librdkafka's message.timeout.ms) before
+the run fails: with acks=all, until enough in-sync replicas hold it."""
+UNACKNOWLEDGED = {
+    KafkaError._MSG_TIMED_OUT,
+    KafkaError.NOT_ENOUGH_REPLICAS,
+    KafkaError.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+    KafkaError.REQUEST_TIMED_OUT,
+}
+"""Delivery errors that mean: too few in-sync replicas took the record in time (brokers down)."""
 MAX_BLOCK_SECONDS = 10.0
 """How long a full local queue may wait for the broker before the run fails."""
 CLOSE_SECONDS = 10.0
@@ -120,12 +130,22 @@ def producer_library() -> str:
     return f"confluent-kafka {version()} (librdkafka {libversion()[0]})"
 
 
-def open_producer(bootstrap: str, topic: str, failures: list[KafkaError]) -> Producer:
+def open_producer(
+    bootstrap: str,
+    topic: str,
+    failures: list[KafkaError],
+    *,
+    delivery_timeout: float = DELIVERY_TIMEOUT_SECONDS,
+) -> Producer:
     """An idempotent, acks=all producer, connected and with `topic` known to the broker; every
     delivery error (and a fatal producer error) is appended to `failures` when the producer is
-    polled. A missing broker, or a missing topic, becomes one readable LkError."""
+    polled; a record not acknowledged within `delivery_timeout` s is one. A missing broker, or
+    a missing topic, becomes one readable LkError."""
+    timeout_ms = round(delivery_timeout * 1000)
     config = {
         **PRODUCER_CONFIG,
+        "message.timeout.ms": timeout_ms,  # a record not acknowledged by then is a delivery error
+        "request.timeout.ms": min(30_000, timeout_ms),
         "bootstrap.servers": bootstrap,
         "on_delivery": lambda error, _message: error and failures.append(error),
         "error_cb": lambda error: failures.append(error) if error.fatal() else None,
@@ -159,19 +179,22 @@ def send_records(
     paced: bool = False,
     total: int | None = None,
     show_progress: bool | None = None,
+    delivery_timeout: float = DELIVERY_TIMEOUT_SECONDS,
 ) -> SendSummary:
     """Send every record (in order, keyed by user) and wait until the broker has acknowledged all.
 
     Paced runs send each record at its `send_at`; otherwise records go as fast as Kafka takes them.
     A record of kind "skipped", or with a value over MAX_RECORD_BYTES (or too big for Kafka), is
     counted in the summary with its reason and not sent: one oversized record never stops the run.
-    The first delivery error stops the run (LkError); Ctrl-C stops it after waiting up to
-    CLOSE_SECONDS for the records already handed to the producer.
+    The first delivery error stops the run (LkError): a record Kafka did not acknowledge within
+    `delivery_timeout` s (acks=all: too few in-sync replicas, e.g. brokers down) is refused,
+    never counted as sent. Ctrl-C stops it after waiting up to CLOSE_SECONDS for the records
+    already handed to the producer.
     """
     summary = SendSummary()
     failures: list[KafkaError] = []
-    producer = open_producer(bootstrap, topic, failures)
-    progress = _Progress(total, show_progress)
+    producer = open_producer(bootstrap, topic, failures, delivery_timeout=delivery_timeout)
+    progress = Progress(total, show_progress)
     produce, count = producer.produce, summary.add
     started = time.perf_counter()
     try:
@@ -208,8 +231,15 @@ def send_records(
         progress.close()
     summary.seconds = time.perf_counter() - started
     if failures:
+        hint = ""
+        if failures[0].code() in UNACKNOWLEDGED:
+            hint = (
+                f": not acknowledged by enough in-sync replicas within {delivery_timeout:g} s "
+                "(acks=all); are brokers down? see `lk kafka status`"
+            )
         raise LkError(
-            f"sending to {topic!r} failed after {summary.records} records: {_describe(failures[0])}"
+            f"sending to {topic!r} failed after {summary.records} records: "
+            f"{_describe(failures[0])}{hint}"
         )
     return summary
 
@@ -248,32 +278,3 @@ def _describe(error: KafkaError) -> str:
 def _skipped(record: Record, reason: str) -> Record:
     """The record marked as not sent, with why."""
     return Record(None, b"", "skipped", record.send_at, reason=reason)
-
-
-class _Progress:
-    """A one-line progress bar on stderr, shown only on a terminal."""
-
-    def __init__(self, total: int | None, show: bool | None) -> None:
-        self.total = total
-        self.show = sys.stderr.isatty() if show is None else show
-        self.started = time.perf_counter()
-        self.last_drawn = 0.0
-
-    def advance(self, done: int) -> None:
-        now = time.perf_counter()
-        if not self.show or now - self.last_drawn < 0.2:
-            return
-        self.last_drawn = now
-        rate = done / max(now - self.started, 1e-9)
-        if self.total:
-            filled = int(30 * min(done / self.total, 1.0))
-            bar = "#" * filled + "-" * (30 - filled)
-            sys.stderr.write(f"\r[{bar}] {done:,}/{self.total:,} records  {rate:,.0f}/s ")
-        else:
-            sys.stderr.write(f"\r{done:,} records  {rate:,.0f}/s ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.show:
-            sys.stderr.write("\n")
-            sys.stderr.flush()

@@ -11,7 +11,7 @@ from core.kafka_client import ensure_topic, topic_config
 from core.settings import Settings
 from workloads.file_replay import read_file
 from workloads.generator import generate
-from workloads.producer import send_records
+from workloads.producer import DELIVERY_TIMEOUT_SECONDS, send_records
 from workloads.records import Record
 from workloads.scenarios import scenario_named
 
@@ -27,10 +27,14 @@ def produce(
     scenario_name: str = "steady",
     start_time: str | None = None,
     partitions: int = 4,
-    replication_factor: int = 1,
+    replication_factor: int | None = None,
     show_progress: bool | None = None,
+    delivery_timeout: float = DELIVERY_TIMEOUT_SECONDS,
 ) -> dict:
-    """Send one workload to the topic and return its summary (sent, rate, duplicates, ...)."""
+    """Send one workload to the topic and return its summary (sent, rate, duplicates, ...).
+    A topic it creates gets `replication_factor` replicas (None: the cluster's, see
+    core.kafka_client.ensure_topic); a record not acknowledged within `delivery_timeout` s
+    fails the run (LkError)."""
     scenario = scenario_named(scenario_name).with_overrides(
         rate=rate, start=_parse_start(start_time) if start_time else None
     )
@@ -62,6 +66,7 @@ def produce(
         paced=paced,
         total=total,
         show_progress=show_progress,
+        delivery_timeout=delivery_timeout,
     )
     return {"topic": settings.topic, **source, **summary.as_dict()}
 

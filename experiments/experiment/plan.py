@@ -14,7 +14,8 @@ class Plan:
     `real`), how many repeats, how often the batch layer runs and the views are sampled (s),
     how long to wait for the jobs to catch up after the last record (s), and who runs the batch
     layer: `direct` (the DAG's steps called in this process) or `airflow` (lambda_batch runs
-    triggered in an Airflow of the repeat's own)."""
+    triggered in an Airflow of the repeat's own). `streams_only`: run only the two live streams
+    (no batch layer, no recompute at the end), as `lk bench latency` measures them."""
 
     scenario: ExperimentScenario
     events: int
@@ -27,6 +28,7 @@ class Plan:
     file: Path | None = None
     keep_topic: bool = False
     orchestrator: str = "direct"
+    streams_only: bool = False
 
     @property
     def send_seconds(self) -> float:

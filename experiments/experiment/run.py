@@ -136,7 +136,8 @@ class ExperimentRun(ScenarioActions, Recompute):
         self._wait_for_queries()
         self.mark("speed layer and Kappa v1 running: sending starts")
         self.send_started = time.time()
-        self.batch.start()
+        if not self.plan.streams_only:
+            self.batch.start()
         self._sender = threading.Thread(target=self._send, name="producer", daemon=True)
         self._sender.start()
         self.phase = "streaming"
@@ -218,7 +219,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         lags = self.sampler.last_lag
         caught_up = all(lags.get(arch) == 0 for arch in ("lambda", "kappa"))
         acted = self._action_thread is None or not self._action_thread.is_alive()
-        batched = last_send is not None and any(
+        batched = self.plan.streams_only or last_send is not None and any(
             started > last_send and not result.startswith("error")
             for started, _, result in self.batch.runs
         )
@@ -267,7 +268,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         write_parquet(truth, folder / "truth_rows.parquet")
         self.phase = "recompute"
         self.display(self._state())
-        self.record.recompute = self._recompute()
+        self.record.recompute = {} if self.plan.streams_only else self._recompute()
         self.record.resources = self.meter.figures()
 
     def _stream_status(self) -> dict:

@@ -10,6 +10,7 @@ from batch_layer.batch_views import compute_views
 from core.errors import LkError
 from core.settings import Settings
 from experiments.bench_batch import check_same_rows, run_bench_batch
+from experiments.bench_plots import plot_batch
 from views.catalog import VIEW_NAMES
 
 
@@ -26,6 +27,7 @@ def test_both_engines_give_identical_view_rows(spark, tmp_path):
     figures = run_bench_batch(settings, sizes=[20_000], repeat=1)
     assert figures["events_20000_records"] > 20_000  # the re-sent duplicates are in
     assert figures["events_20000_ratio_spark_to_duckdb"] > 0
+    assert plot_batch(figures).data[0].y[0] == figures["events_20000_spark_seconds"]
     root = tmp_path / "bench" / "batch" / "events=20000-seed=7"
     assert not any((root / "lambda" / "batch" / "_staging").iterdir())  # nothing left behind
 
