@@ -77,11 +77,18 @@ airflow: setup ## start Airflow (UI on 127.0.0.1:8080) with the lambda_batch and
 status: setup ## is Kafka running; topics and offsets
 	$(LK) kafka status
 
-bench: setup ## benchmarks against Kafka's own perf tools (needs `make up`)
-	$(LK) bench produce
-	$(LK) bench lambda
-	$(LK) bench replay
-	$(LK) bench batch --events 1e5,1e6  # 1e7 (the default adds it) takes 15-25 min here
+bench: setup ## every benchmark against its reference (starts Kafka); JSON + plots in LK_DATA_DIR/bench
+	$(LK) kafka up
+	$(LK) bench produce --out $(LK_DATA_DIR)/bench/produce.json
+	$(LK) bench lambda --out $(LK_DATA_DIR)/bench/lambda.json
+	$(LK) bench replay --events 500000 --out $(LK_DATA_DIR)/bench/replay.json
+	$(LK) bench batch --events 1e5,1e6 --out $(LK_DATA_DIR)/bench/batch.json  # the default adds 1e7: 15-25 min more
+	$(LK) bench scale --events 1e5,3e5,1e6 --out $(LK_DATA_DIR)/bench/scale.json  # the default 1e5,1e6,1e7: docs/benchmarks.md
+	$(LK) bench latency --out $(LK_DATA_DIR)/bench/latency.json
+	$(LK) bench serving --out $(LK_DATA_DIR)/bench/serving.json
+	$(LK) bench ysb --out $(LK_DATA_DIR)/bench/ysb.json
+	@echo "Results: $(LK_DATA_DIR)/bench/*.json, each with its plot beside it (*.html); what each figure means: docs/benchmarks.md"
+	@echo "Kafka keeps running (make down stops it)."
 
 lock: ## re-resolve the pinned packages into requirements.lock
 	$(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'
