@@ -32,6 +32,7 @@ from speed_layer.job import speed_options
 from streaming.options import StreamOptions
 from streaming.progress import listen
 from streaming.runner import follow, start_queries
+from streaming.source import kafka_source
 from workloads.generator import generate
 from workloads.producer import send_records
 from workloads.scenarios import scenario_named
@@ -176,13 +177,7 @@ def _bare_queries(spark, settings: Settings, root: Path, options: StreamOptions)
     progress recorded under `root/progress` as the jobs' is."""
     from views.parse import accepted_events, parse_events
 
-    raw = (
-        spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", settings.bootstrap)
-        .option("subscribe", settings.topic)
-        .option("startingOffsets", "latest")
-        .load()
-    )
+    raw = kafka_source(spark, settings, options)  # options start at "latest"
     name = f"reference-events-{uuid.uuid4().hex[:6]}"
     listener = listen(spark, StreamPaths(root), options, name)
     query = (

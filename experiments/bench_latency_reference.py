@@ -120,15 +120,11 @@ class _Sink:
 def _bare_query(spark, settings: Settings, sink: _Sink):
     from pyspark.sql import functions as F
 
+    from streaming.options import StreamOptions
+    from streaming.source import kafka_source
     from views.parse import EVENT_COLUMNS, parse_events
 
-    raw = (
-        spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", settings.bootstrap)
-        .option("subscribe", settings.topic)
-        .option("startingOffsets", "earliest")
-        .load()
-    )
+    raw = kafka_source(spark, settings, StreamOptions(name="latency-reference"))
     events = parse_events(raw).where(F.col("reason").isNull())
     root = settings.data_dir / "reference"
     return (
