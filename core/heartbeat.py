@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from core.atomic import read_json, write_json
+from core.processes import alive
 
 DEFAULT_INTERVAL_S = 5.0
 """Seconds between two beats."""
@@ -108,21 +109,24 @@ def announce(path: Path, pid: int, interval_s: float = DEFAULT_INTERVAL_S) -> No
 
 def read_pulse(path: Path, now: datetime | None = None) -> Pulse | None:
     """The heartbeat at `path` as seen at `now` (default: the current time), or None if the job
-    never beat there. A file that cannot be read or parsed counts as no heartbeat."""
+    never beat there. A file that cannot be read or parsed counts as no heartbeat. A job of
+    this host is alive only while its PID is too (the beat of a job that died before its own
+    first beat, `announce`, would otherwise look alive for a while)."""
     try:
-        document = read_json(path)
-    except (OSError, ValueError):
+        document = read_json(path) or {}
+        beat_at = datetime.fromisoformat(document["beat_at"])
+        limit = STALE_AFTER_BEATS * float(document.get("interval_s", DEFAULT_INTERVAL_S))
+        host, pid = str(document.get("host", "?")), int(document.get("pid", 0))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not document or "beat_at" not in document:
-        return None
-    age = ((now or _now()) - datetime.fromisoformat(document["beat_at"])).total_seconds()
+    age = ((now or _now()) - beat_at).total_seconds()
     stopped = "stopped_at" in document
-    limit = STALE_AFTER_BEATS * float(document.get("interval_s", DEFAULT_INTERVAL_S))
+    here_and_gone = host == socket.gethostname() and (pid <= 0 or not alive(pid))
     return Pulse(
-        alive=not stopped and age <= limit,
+        alive=not stopped and age <= limit and not here_and_gone,
         age_s=max(age, 0.0),
-        host=str(document.get("host", "?")),
-        pid=int(document.get("pid", 0)),
+        host=host,
+        pid=pid,
         stopped=stopped,
     )
 

@@ -68,6 +68,7 @@ def admin_client(
     return _connected(
         bootstrap,
         lambda: _with_a_live_connection(
+            bootstrap,
             KafkaAdminClient(
                 bootstrap_servers=bootstrap,
                 request_timeout_ms=CONNECT_TIMEOUT_MS,
@@ -78,19 +79,25 @@ def admin_client(
     )
 
 
-def _with_a_live_connection(admin: KafkaAdminClient) -> KafkaAdminClient:
+def _with_a_live_connection(bootstrap: str, admin: KafkaAdminClient) -> KafkaAdminClient:
     """The admin client once one request has gone through. kafka-python sends a request to a
     random broker of the metadata and fails if it is down (a cluster still lists a dead broker
     until it is fenced, or forever without a controller quorum); after a refused connection
-    it keeps to a broker it is connected to, so a few tries make every later request safe."""
-    for attempt in range(CONNECT_ATTEMPTS):
-        try:
-            admin.describe_cluster()
-            return admin
-        except KafkaConnectionError:
-            if attempt == CONNECT_ATTEMPTS - 1:
-                admin.close()
-                raise
+    it keeps to a broker it is connected to, so a few tries make every later request safe.
+    With one bootstrap address (the single broker) there is nothing to choose: no probe."""
+    if "," not in bootstrap:
+        return admin
+    try:
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                admin.describe_cluster()
+                return admin
+            except KafkaConnectionError:
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    raise
+    except BaseException:
+        admin.close()
+        raise
     return admin
 
 

@@ -154,8 +154,10 @@ def default_of(name: str) -> str:
 
 
 def parse_host_port(address: str) -> tuple[str, int]:
-    """Split 'host:port' and check the port is a number; LkError otherwise."""
+    """Split 'host:port' and check the port is a number from 1 to 65535; LkError otherwise."""
     host, _, port = address.strip().rpartition(":")
     if not host or not port.isdigit():
         raise LkError(f"bootstrap address {address!r} is not host:port (e.g. 127.0.0.1:9092)")
+    if not 1 <= int(port) <= 65535:
+        raise LkError(f"bootstrap address {address!r}: a port is a number from 1 to 65535")
     return host, int(port)

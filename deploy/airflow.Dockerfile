@@ -10,5 +10,8 @@ USER airflow
 COPY requirements.lock /opt/lk/requirements.lock
 RUN pip install --no-cache-dir -r /opt/lk/requirements.lock
 COPY --chown=airflow:root . /opt/lk
+# The Kafka connector and broker jars come from the host's `make setup` (Maven), not from git.
+RUN test -d /opt/lk/infra/jars/spark-connector \
+ || { echo "infra/jars is missing: run make setup on the host before building"; exit 1; }
 RUN pip install --no-cache-dir --no-deps -e /opt/lk
 ENV PYTHONPATH=/opt/lk

@@ -118,8 +118,10 @@ def _one_repeat(settings: Settings, rate: float, seconds: float) -> dict:
             _wait_until_served(bench, queries, len(first), speed, kappa)
             write = _under_write(bench, queries, second)
         finally:
-            speed.stop()
-            kappa.stop(1)
+            try:
+                speed.stop()
+            finally:
+                kappa.stop(1)
         idle = time_queries(bench, queries, rounds=write["rounds"])
     return _figures({"write": write, "idle": idle})
 

@@ -214,10 +214,18 @@ def _airflow_version() -> str:
 
 
 def _without_password(url: str) -> str:
-    """A database URL as it may be written to a file: its password masked."""
+    """A database URL as it may be written to a file: its password masked. LkError (one line)
+    if it is not a database URL."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise LkError(
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is not a database URL (e.g. "
+            "postgresql+psycopg2://user@127.0.0.1:5432/airflow)"
+        ) from None
 
 
 def _read(path: Path) -> str | None:

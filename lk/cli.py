@@ -27,6 +27,7 @@ from lk.cli_args import (
     add_repeat_and_out,
     command,
     command_group,
+    delivery_timeout,
     event_counts,
     from_flags,
     positive_float,
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     produce.add_argument(
         "--delivery-timeout",
-        type=positive_float,
+        type=delivery_timeout,
         default=DEFAULT_DELIVERY_TIMEOUT,
         help="seconds a record may wait for acks=all before the run fails "
         f"(default {DEFAULT_DELIVERY_TIMEOUT:g})",

@@ -55,6 +55,9 @@ non_negative_int = _number(int, 0, True, "a whole number")
 """A whole number, 0 or more."""
 positive_float = _number(float, 0, False, "a number")
 """A number above 0."""
+delivery_timeout = _number(float, 1, True, "seconds")
+"""Seconds a record may wait for its acknowledgement: 1 or more (librdkafka's message.timeout.ms
+must exceed linger.ms, and 0 would mean forever)."""
 
 
 def event_counts(text: str) -> list[int]:

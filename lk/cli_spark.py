@@ -20,7 +20,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         common,
         _up,
     )
-    up.add_argument("--workers", type=positive_int, default=2, help="workers (default 2)")
+    # No defaults here: on a running cluster, only the options given must match its layout.
+    up.add_argument("--workers", type=positive_int, help="workers (default 2)")
     up.add_argument(
         "--cores",
         type=positive_int,
@@ -50,6 +51,9 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         ui_port=args.ui_port,
         event_log=args.event_log,
     )
+    if state.orphans:
+        pids = ", ".join(map(str, state.orphans))
+        print(f"stopped workers left running by a Spark master that had died (pids {pids})")
     verb = "started" if state.started_now else "already running"
     workers = ", ".join(map(str, state.worker_pids))
     print(f"Spark master {state.master_url} {verb} (pid {state.master_pid}); web UI {state.web_ui}")

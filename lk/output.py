@@ -29,7 +29,8 @@ def write_figures(
 ) -> Path | None:
     """Print the figures as a table and, with `out`, also write them there as JSON; with `plot`
     too, the figure `plot(figures)` returns as a self-contained HTML page beside it (`out` with
-    the suffix `.html`; plotly's JavaScript inlined, no network). Returns the page's path, or
+    the suffix `.html`, or `.plot.html` when `out` ends in `.html`; plotly's JavaScript inlined,
+    no network). Returns the page's path, or
     None when none was written (no `out`, no `plot`, or `plot` returned None)."""
     print(format_figures(figures))
     if not out:
@@ -40,7 +41,7 @@ def write_figures(
     figure = plot(figures) if plot else None
     if figure is None:
         return None
-    page = path.with_suffix(".html")
+    page = path.with_suffix(".html") if path.suffix != ".html" else path.with_suffix(".plot.html")
     figure.write_html(page, include_plotlyjs=True, full_html=True)
     print(f"plot: {page}")
     return page

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from core.heartbeat import STALE_AFTER_BEATS, Heartbeat, announce, read_pulse
 
@@ -24,7 +26,7 @@ def wait_for(condition, seconds: float = 30.0) -> bool:
 def test_a_running_job_beats_and_says_when_it_stopped(tmp_path):
     path = tmp_path / "v1" / "heartbeat.json"
     assert read_pulse(path) is None
-    with Heartbeat(path, interval_s=0.05):
+    with Heartbeat(path, interval_s=0.5):
         first = json.loads(path.read_text())
         assert first["host"] == socket.gethostname() and first["pid"] == os.getpid()
         assert wait_for(lambda: json.loads(path.read_text())["beats"] >= 3)
@@ -37,14 +39,34 @@ def test_a_running_job_beats_and_says_when_it_stopped(tmp_path):
 
 
 def test_a_job_that_stopped_beating_is_taken_for_dead_after_missed_beats(tmp_path):
+    """A job on another host: only its beats tell whether it is alive."""
     path = tmp_path / "heartbeat.json"
-    announce(path, pid=4242, interval_s=5.0)
-    beat_at = datetime.fromisoformat(json.loads(path.read_text())["beat_at"])
+    beat_at = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    document = {"host": "worker-2", "pid": 4242, "beat_at": beat_at.isoformat(), "interval_s": 5}
+    path.write_text(json.dumps(document))
     just_in_time = beat_at + timedelta(seconds=STALE_AFTER_BEATS * 5.0)
     assert read_pulse(path, now=just_in_time).alive
     late = read_pulse(path, now=just_in_time + timedelta(seconds=1))
     assert not late.alive and not late.stopped and late.pid == 4242
     assert "taken for dead" in late.describe()
+
+
+def test_a_job_of_this_host_that_died_before_its_first_beat_is_dead_at_once(tmp_path):
+    path = tmp_path / "heartbeat.json"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    announce(path, pid=gone.pid)  # announced, then it exited before beating itself
+    assert not read_pulse(path).alive
+    announce(path, pid=os.getpid())
+    assert read_pulse(path).alive
+
+
+def test_a_heartbeat_with_bad_fields_counts_as_none(tmp_path):
+    path = tmp_path / "heartbeat.json"
+    path.write_text(json.dumps({"host": "h", "pid": "x", "beat_at": "2026-12-01T12:00:00+00:00"}))
+    assert read_pulse(path) is None
+    path.write_text(json.dumps({"host": "h", "pid": 1, "beat_at": "yesterday"}))
+    assert read_pulse(path) is None
 
 
 def test_an_unreadable_heartbeat_counts_as_none(tmp_path):

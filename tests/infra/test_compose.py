@@ -72,7 +72,18 @@ def test_the_kafka_cluster_matches_the_replication_the_project_expects():
 
 def test_no_secret_is_in_the_repository():
     text = (DEPLOY / "compose.yaml").read_text()
-    for secret in ("LK_POSTGRES_PASSWORD", "LK_AIRFLOW_JWT_SECRET", "LK_KAFKA_CLUSTER_ID"):
+    secrets = ("LK_POSTGRES_PASSWORD", "LK_AIRFLOW_JWT_SECRET", "LK_AIRFLOW_FERNET_KEY",
+               "LK_KAFKA_CLUSTER_ID")  # fmt: skip
+    for secret in secrets:
         assert f"${{{secret}" in text  # taken from deploy/.env
         assert re.search(rf"^{secret}=$", (DEPLOY / "env.example").read_text(), re.MULTILINE)
     assert "deploy/.env" in (REPO_ROOT / ".gitignore").read_text()
+
+
+def test_airflow_starts_after_its_database_and_its_migration():
+    services = compose()["services"]
+    assert services["postgres"]["healthcheck"]["test"][1] == "pg_isready"
+    assert services["airflow-migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor"):
+        waits_for = services[name]["depends_on"]["airflow-migrate"]["condition"]
+        assert waits_for == "service_completed_successfully"
