@@ -26,8 +26,10 @@ from core.locks import exclusive_lock
 from core.processes import alive, pid_from_file, start_background, stop_processes
 from core.settings import Settings
 from infra.spark_master import (
+    check_ui_port,
     master_address,
     master_json,
+    refuse_new_layout,
     spark_class,
     worker_resources,
 )
@@ -80,6 +82,8 @@ class ClusterState:
     event_log: Path | None
     restarted: tuple[int, ...] = ()
     """The numbers of workers found dead and started again (the master ran already)."""
+    orphans: tuple[int, ...] = ()
+    """PIDs of workers left running by a master that had died, stopped before starting anew."""
 
 
 def cluster_files(settings: Settings) -> ClusterFiles:
@@ -90,28 +94,49 @@ def cluster_files(settings: Settings) -> ClusterFiles:
 def start_cluster(
     settings: Settings,
     *,
-    workers: int = 2,
+    workers: int | None = None,
     cores: int | None = None,
     memory: str | None = None,
     ui_port: int | None = None,
     event_log: bool = False,
     timeout: float = 120.0,
 ) -> ClusterState:
-    """Start a master and `workers` workers on loopback unless they run already, and wait until
-    the master lists every worker ALIVE (up to `timeout` s). `cores` and `memory` are each
-    worker's caps (default: the machine's cores shared out, 2g); the master's port is
-    LK_SPARK_MASTER's (spark://127.0.0.1:7077 if that names no loopback master), its web UI
-    `ui_port` (default a free port). LkError if a port is taken, the caps exceed the machine,
-    or a daemon does not start."""
+    """Start a master and `workers` workers (default 2) on loopback unless they run already,
+    and wait until the master lists every worker ALIVE (up to `timeout` s). `cores` and
+    `memory` are each worker's caps (default: the machine's cores shared out, 2g); the master's
+    port is LK_SPARK_MASTER's (spark://127.0.0.1:7077 if that names no loopback master), its
+    web UI `ui_port` (default a free port). LkError if a port is taken, the caps exceed the
+    machine, or a daemon does not start; and if the cluster runs already while an option given
+    (not None) differs from what it was started with. Workers a dead master left running are
+    stopped (by PID) before a new master starts."""
     files = cluster_files(settings)
     host, port = master_address(settings.spark_master)
-    per_worker_cores, per_worker_memory = worker_resources(workers, cores, memory)
+    check_ui_port(ui_port)
     files.root.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(files.lock):
         recorded = read_json(files.state) or {}
         running = pid_from_file(files.master_pid)
         if running:
+            if not recorded:
+                raise LkError(
+                    f"a Spark master runs (pid {running}) but {files.state} is missing; "
+                    "stop it with lk spark down"
+                )
+            refuse_new_layout(
+                recorded,
+                workers=workers,
+                cores=cores,
+                memory=memory,
+                ui_port=ui_port,
+                event_log=event_log,
+            )
             return _restart_workers(files, recorded, running, timeout)
+        workers = workers or 2
+        per_worker_cores, per_worker_memory = worker_resources(workers, cores, memory)
+        orphans = _live_workers(files, recorded)
+        stop_processes(orphans)  # the workers of a master that died: they would join the new one
+        for pid_file in _all_worker_pid_files(files, recorded):
+            pid_file.unlink(missing_ok=True)
         require_free_port(host, port, "the Spark master", "--spark-master")
         ui_port = ui_port or _free_port(host)
         require_free_port(host, ui_port, "the Spark master's web UI", "--ui-port")
@@ -152,7 +177,9 @@ def start_cluster(
             stop_processes(started[1:])
             stop_processes(started[:1])
             raise
-    return ClusterState(url, web_ui, master, tuple(started[1:]), True, events)
+    return ClusterState(
+        url, web_ui, master, tuple(started[1:]), True, events, orphans=tuple(orphans)
+    )
 
 
 def stop_cluster(settings: Settings, *, timeout: float = 60.0) -> dict[str, int]:
@@ -165,14 +192,14 @@ def stop_cluster(settings: Settings, *, timeout: float = 60.0) -> dict[str, int]
     with exclusive_lock(files.lock):
         recorded = read_json(files.state) or {}
         stopped = {}
-        for pid_file in _worker_pid_files(files, recorded):
+        for pid_file in _all_worker_pid_files(files, recorded):
             if (pid := pid_from_file(pid_file)) is not None:
                 stopped[pid_file.stem] = pid
         stop_processes(list(stopped.values()), timeout=timeout)
         if (master := pid_from_file(files.master_pid)) is not None:
             stop_processes([master], timeout=timeout)
             stopped["master"] = master
-        for pid_file in [files.master_pid, *_worker_pid_files(files, recorded)]:
+        for pid_file in [files.master_pid, *_all_worker_pid_files(files, recorded)]:
             pid_file.unlink(missing_ok=True)
     return stopped
 
@@ -197,17 +224,23 @@ def _restart_workers(
     files: ClusterFiles, recorded: dict, master: int, timeout: float
 ) -> ClusterState:
     """The cluster runs: start again each recorded worker that died (same caps), and wait
-    until the master lists them all ALIVE."""
-    pids, restarted = [], []
-    for number, pid_file in enumerate(_worker_pid_files(files, recorded), start=1):
-        pid = pid_from_file(pid_file)
-        if pid is None:
-            host = recorded["master_url"].removeprefix("spark://").split(":")[0]
-            cores, memory = recorded["cores_per_worker"], recorded["memory_per_worker"]
-            pid = _start_worker(files, number, recorded["master_url"], host, cores, memory)
-            restarted.append(number)
-        pids.append(pid)
-    _wait_until_alive(recorded["web_ui"], len(pids), master, files, timeout)
+    until the master lists them all ALIVE. LkError (the workers started here stopped again)
+    if they do not come up."""
+    pids, restarted, started = [], [], []
+    try:
+        for number, pid_file in enumerate(_worker_pid_files(files, recorded), start=1):
+            pid = pid_from_file(pid_file)
+            if pid is None:
+                host = recorded["master_url"].removeprefix("spark://").split(":")[0]
+                cores, memory = recorded["cores_per_worker"], recorded["memory_per_worker"]
+                pid = _start_worker(files, number, recorded["master_url"], host, cores, memory)
+                restarted.append(number)
+                started.append(pid)
+            pids.append(pid)
+        _wait_until_alive(recorded["web_ui"], len(pids), master, files, timeout)
+    except (LkError, KeyboardInterrupt):
+        stop_processes(started)
+        raise
     events = Path(recorded["event_log"]) if recorded.get("event_log") else None
     url, web_ui = recorded["master_url"], recorded["web_ui"]
     return ClusterState(url, web_ui, master, tuple(pids), False, events, tuple(restarted))
@@ -227,7 +260,21 @@ def _start_worker(
 
 
 def _worker_pid_files(files: ClusterFiles, recorded: dict) -> list[Path]:
+    """The PID files of the workers cluster.json records, worker 1 first."""
     return [files.worker_pid(n) for n in range(1, int(recorded.get("workers", 0)) + 1)]
+
+
+def _all_worker_pid_files(files: ClusterFiles, recorded: dict) -> list[Path]:
+    """Every worker PID file: those cluster.json records and any other left in the folder."""
+    recorded_files = _worker_pid_files(files, recorded)
+    others = set(files.root.glob("worker-*.pid")) - set(recorded_files)
+    return recorded_files + sorted(others)
+
+
+def _live_workers(files: ClusterFiles, recorded: dict) -> list[int]:
+    """The PIDs of the workers still alive that any worker PID file records."""
+    pids = (pid_from_file(pid_file) for pid_file in _all_worker_pid_files(files, recorded))
+    return [pid for pid in pids if pid is not None]
 
 
 def _daemon_env() -> dict[str, str]:

@@ -19,6 +19,7 @@ DEFAULT_WORKER_MEMORY_MB = 2048
 MEMORY_SHARE = 0.75
 """At most this share of the machine's memory goes to the workers together."""
 LOOPBACK = {"127.0.0.1", "localhost"}
+MAX_PORT = 65535
 
 
 def master_address(spark_master: str) -> tuple[str, int]:
@@ -31,12 +32,53 @@ def master_address(spark_master: str) -> tuple[str, int]:
     if not match:
         raise LkError(f"--spark-master {spark_master!r} is not spark://HOST:PORT")
     host, port = match.group(1), int(match.group(2))
+    if not 1 <= port <= MAX_PORT:
+        raise LkError(f"--spark-master {spark_master!r}: port {port} is not in 1-{MAX_PORT}")
     if host not in LOOPBACK:
         raise LkError(
             f"`lk spark up` starts a cluster on this machine, but --spark-master is "
             f"{spark_master}; use spark://127.0.0.1:{port}"
         )
     return "127.0.0.1", port
+
+
+def check_ui_port(ui_port: int | None) -> None:
+    """LkError unless `ui_port` (if given) is a TCP port number."""
+    if ui_port is not None and not 1 <= ui_port <= MAX_PORT:
+        raise LkError(f"--ui-port {ui_port} is not in 1-{MAX_PORT}")
+
+
+def refuse_new_layout(
+    recorded: dict,
+    *,
+    workers: int | None,
+    cores: int | None,
+    memory: str | None,
+    ui_port: int | None,
+    event_log: bool,
+) -> None:
+    """LkError if `lk spark up` on a running cluster asks for another layout than cluster.json
+    records: only the options given count (None, or False for `event_log`, is "not given")."""
+    recorded_port = int(recorded["web_ui"].rsplit(":", 1)[1])
+    wanted = {
+        "--workers": (workers, recorded["workers"]),
+        "--cores": (cores, recorded["cores_per_worker"]),
+        "--memory": (
+            memory and memory_in_mb(memory),
+            memory_in_mb(recorded["memory_per_worker"]),
+        ),
+        "--ui-port": (ui_port, recorded_port),
+        "--event-log": (event_log or None, bool(recorded.get("event_log"))),
+    }
+    differ = [option for option, (given, has) in wanted.items() if given not in (None, has)]
+    if differ:
+        count, each = recorded["workers"], recorded["cores_per_worker"]
+        events = ", event log" if recorded.get("event_log") else ""
+        raise LkError(
+            f"a cluster of {count} worker{'s' * (count != 1)} ({each} core{'s' * (each != 1)}"
+            f" and {recorded['memory_per_worker']} each, web UI port {recorded_port}{events}) "
+            f"runs; lk spark down first to change {', '.join(differ)}"
+        )
 
 
 def spark_class(main_class: str, *args: str) -> list[str]:

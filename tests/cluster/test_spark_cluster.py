@@ -88,6 +88,11 @@ def test_up_status_and_up_again(cluster, tmp_path):
     assert "workers: 2 alive of 2" in status
     again = finish(lk(cluster, "spark", "up", log=tmp_path / "up.log"), tmp_path / "up.log")
     assert "already running" in again and sorted(worker_pids(cluster)) == [1, 2]
+    other = lk(cluster, "spark", "up", "--workers", "3", log=tmp_path / "up3.log")
+    assert other.wait(timeout=60) == 1  # another layout: refused, the cluster left as it is
+    refused = (tmp_path / "up3.log").read_text()
+    assert "a cluster of 2 workers" in refused and "Traceback" not in refused, refused
+    assert sorted(worker_pids(cluster)) == [1, 2]
 
 
 def test_pipelines_unchanged_on_the_cluster(cluster, topic, tmp_path):
