@@ -14,12 +14,15 @@ remembers it).
 
 State: <data-dir>/kafka/node-<k>/ holds node k's server.properties, log-dirs/, broker.log and
 broker.pid (the single broker's files, one set per node); <data-dir>/kafka/cluster-id the id
-every node was formatted with. Start: format every node not yet formatted, start every node
-not running, then wait until the cluster reports N brokers. Stop: by PID, every node.
+every node was formatted with. Start: check every port the nodes to start need, format every
+node not yet formatted, start every node not running, then wait until the cluster reports N
+brokers. A first start that fails before any node runs removes the node folders it wrote (a
+data directory with node folders holds a cluster of that many nodes). Stop: by PID, every node.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -66,8 +69,9 @@ def start_cluster(settings: Settings, brokers: int, *, timeout: float = 120.0) -
     """Start every node of a `brokers`-node cluster that is not running (formatting new ones
     with the cluster's id) and wait up to `timeout` s until the cluster reports `brokers`
     brokers. Idempotent: running nodes are left alone, a node that died is started again.
-    LkError, with the node's last log error, if a node exits while starting (or the cluster
-    does not form in time); then the nodes this call started are stopped."""
+    LkError, before anything is written, if a port a node needs is taken. LkError, with the
+    node's last log error, if a node exits while starting (or the cluster does not form in
+    time, or a launch fails); then the nodes this call started are stopped."""
     if brokers < 2:
         raise ValueError("a cluster has at least 2 nodes; start one broker with start_broker")
     addresses = node_addresses(settings.bootstrap, brokers)
@@ -76,25 +80,38 @@ def start_cluster(settings: Settings, brokers: int, *, timeout: float = 120.0) -
     root = broker_files(settings).root
     root.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(broker_files(settings).lock):
-        _refuse_other_layouts(settings, brokers, addresses)
+        first_start = not _refuse_other_layouts(settings, brokers, addresses)
         files = {k: node_files(settings, k) for k in range(1, brokers + 1)}
         running = {k: running_pid(f) for k, f in files.items()}
         to_start = [k for k, pid in running.items() if pid is None]
-        voters = _voters(files, to_start)
-        _write_configs(files, to_start, addresses, voters)
-        _format_new(files, to_start, _cluster_id(root / "cluster-id"))
-        for k in to_start:
-            running[k] = start_background(
-                java_command(
-                    "kafka.Kafka", str(files[k].config), heap="1g", log_config="log4j2.properties"
-                ),
-                log=files[k].log,
-                pid_file=files[k].pid,
-            )
+        voters = _voters(files, addresses)
+        _require_free_ports(to_start, addresses, voters)
+        id_file = root / "cluster-id"
+        had_id = id_file.exists()
         try:
+            _write_configs(files, to_start, addresses, voters)
+            _format_new(files, to_start, _cluster_id(id_file))
+        except BaseException:
+            if first_start:  # leave no node folder that would count as a cluster
+                _remove_nodes(files, None if had_id else id_file)
+            raise
+        started = []
+        try:
+            for k in to_start:
+                running[k] = start_background(
+                    java_command(
+                        "kafka.Kafka",
+                        str(files[k].config),
+                        heap="1g",
+                        log_config="log4j2.properties",
+                    ),
+                    log=files[k].log,
+                    pid_file=files[k].pid,
+                )
+                started.append(k)
             wait_for_brokers(addresses, {k: (running[k], files[k]) for k in files}, timeout)
-        except LkError:
-            stop_processes([running[k] for k in to_start])
+        except Exception:
+            stop_processes([running[k] for k in started])
             raise
     nodes = tuple(
         NodeState(
@@ -112,9 +129,10 @@ def start_cluster(settings: Settings, brokers: int, *, timeout: float = 120.0) -
 
 def _refuse_other_layouts(
     settings: Settings, brokers: int, addresses: list[tuple[str, int]]
-) -> None:
+) -> list[int]:
     """LkError if the single broker runs here, the data directory holds a cluster of another
-    size, or a running node serves another port than asked."""
+    size, or a running node serves another port than asked. The ids of the nodes the data
+    directory holds ([]: the cluster's first start)."""
     single = running_pid(broker_files(settings))
     if single:
         raise LkError(
@@ -135,18 +153,44 @@ def _refuse_other_layouts(
                 f"Kafka node {k} already runs on port {port} (pid {pid}); use the cluster's "
                 f"--bootstrap or `lk kafka down` first"
             )
+    return existing
 
 
-def _voters(files: dict[int, BrokerFiles], to_start: list[int]) -> dict[int, str]:
-    """node id -> controller address: each node's remembered port, a free one for a new node
-    (checked free for the nodes about to start)."""
+def _voters(files: dict[int, BrokerFiles], addresses: list[tuple[str, int]]) -> dict[int, str]:
+    """node id -> controller address: each node's remembered port, for a new node a free one
+    that no node's client port or other controller uses."""
+    remembered = {k: controller_port_of(node) for k, node in files.items()}
+    taken = {port for _, port in addresses} | {p for p in remembered.values() if p}
     voters = {}
-    for k, node in files.items():
-        port = controller_port_of(node) or free_port("127.0.0.1")
-        if k in to_start:
-            require_free_port("127.0.0.1", port, f"the KRaft controller of node {k}", "--data-dir")
+    for k, port in remembered.items():
+        while port is None or (not remembered[k] and port in taken):
+            port = free_port("127.0.0.1")
+        taken.add(port)
         voters[k] = f"127.0.0.1:{port}"
     return voters
+
+
+def _require_free_ports(
+    to_start: list[int], addresses: list[tuple[str, int]], voters: dict[int, str]
+) -> None:
+    """LkError, before anything is written, unless every client and controller port of the
+    nodes about to start is free, and none is wanted twice."""
+    wanted: dict[int, tuple[str, str]] = {}
+    for k in to_start:
+        client = addresses[k - 1][1]
+        controller = int(voters[k].rsplit(":", 1)[1])
+        for port, what, option in (
+            (client, f"Kafka node {k}", "--bootstrap"),
+            (controller, f"the KRaft controller of node {k}", "--data-dir"),
+        ):
+            if port in wanted:
+                raise LkError(
+                    f"port {port} is wanted by both {wanted[port][0]} and {what}; choose other "
+                    "ports with --bootstrap"
+                )
+            wanted[port] = (what, option)
+    for port, (what, option) in wanted.items():
+        require_free_port("127.0.0.1", port, what, option)
 
 
 def _write_configs(
@@ -157,11 +201,19 @@ def _write_configs(
 ) -> None:
     for k in to_start:
         host, port = addresses[k - 1]
-        require_free_port("127.0.0.1", port, f"Kafka node {k}", "--bootstrap")
         files[k].root.mkdir(parents=True, exist_ok=True)
         files[k].config.write_text(
             server_properties(files[k], "127.0.0.1", host, port, voters=voters, node_id=k)
         )
+
+
+def _remove_nodes(files: dict[int, BrokerFiles], id_file: Path | None) -> None:
+    """Undo a first start that failed before any node ran: remove the node folders (and the
+    cluster id it made, `id_file`), so the data directory holds no cluster, of any size."""
+    for node in files.values():
+        shutil.rmtree(node.root, ignore_errors=True)
+    if id_file is not None:
+        id_file.unlink(missing_ok=True)
 
 
 def _cluster_id(path: Path) -> str:

@@ -22,6 +22,7 @@ from infra.kafka_broker import (
     listener_port,
     running_pid,
 )
+from infra.startup import MAX_PORT
 
 NODE_PREFIX = "node-"
 """Node k's folder under <data-dir>/kafka is `node-<k>`."""
@@ -58,10 +59,11 @@ def cluster_node_ids(settings: Settings) -> list[int]:
 
 def node_addresses(bootstrap: str, brokers: int) -> list[tuple[str, int]]:
     """(host, port) of nodes 1..brokers from --bootstrap: its N addresses, or its one address
-    and the next brokers - 1 ports. LkError for any other number of addresses, or a host that
-    is not loopback."""
+    and the next brokers - 1 ports. LkError for any other number of addresses, a port that is
+    no TCP port (1-65535; the next ports can pass the last), or a host that is not loopback."""
     addresses = [parse_host_port(part) for part in bootstrap.split(",") if part.strip()]
-    if len(addresses) == 1:
+    listed = len(addresses)
+    if listed == 1:
         host, port = addresses[0]
         addresses = [(host, port + k) for k in range(brokers)]
     if len(addresses) != brokers:
@@ -69,6 +71,17 @@ def node_addresses(bootstrap: str, brokers: int) -> list[tuple[str, int]]:
             f"--bootstrap lists {len(addresses)} addresses for {brokers} brokers; give one "
             f"address (the next ports follow) or all {brokers}"
         )
+    for k, (_, port) in enumerate(addresses, start=1):
+        if not 0 < port <= MAX_PORT:
+            hint = (
+                f"give a first port of at most {MAX_PORT - brokers + 1}"
+                if listed == 1 and 0 < addresses[0][1] <= MAX_PORT
+                else f"choose ports from 1 to {MAX_PORT}"
+            )
+            raise LkError(
+                f"--bootstrap {bootstrap} gives Kafka node {k} port {port}, which is not a TCP "
+                f"port (1-{MAX_PORT}); {hint}"
+            )
     for host, port in addresses:
         if host not in LOOPBACK_HOSTS:
             raise LkError(

@@ -29,9 +29,9 @@ def describe_kafka(settings: Settings) -> tuple[str, bool]:
                 f"  node {node.node_id}: {state}, port {node.port}, "
                 f"controller port {node.controller_port}, log {node.log}"
             )
-    elif pid:
+    if pid:  # the single broker, even beside a cluster's folders
         lines.append(f"local broker: running (pid {pid}), Kafka {kafka_version()}, log {files.log}")
-    else:
+    elif not nodes:
         lines.append("local broker: not running")
     try:
         topics = list_topics(settings.bootstrap)

@@ -14,10 +14,19 @@ from core.errors import LkError
 ERROR_MARKERS = ("ERROR", "[error", "Error", "Exception")
 """What marks a log line as an error (log4j's level, structlog's, exception names)."""
 
+MAX_PORT = 65535
+"""The highest TCP port."""
+
 
 def require_free_port(host: str, port: int, what: str, option: str) -> None:
     """LkError unless `port` on `host` can be bound now; `what` is the service that wants it,
-    `option` the command-line option that chooses another port."""
+    `option` the command-line option that chooses another port. LkError too for a number that
+    is no TCP port (0, or above 65535: `bind` raises OverflowError for those)."""
+    if not 0 < port <= MAX_PORT:
+        raise LkError(
+            f"port {port} is not a TCP port (1-{MAX_PORT}), so {what} cannot start; "
+            f"choose another port with {option}"
+        )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # As the servers do: sockets in TIME_WAIT from a server just stopped do not hold the port.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
