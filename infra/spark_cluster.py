@@ -14,26 +14,31 @@ executors' output, one folder per application). The JSON the master's web UI ser
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.atomic import read_json, write_json
 from core.errors import LkError
 from core.jvm import java_home
-from core.layout import FolderMap
 from core.locks import exclusive_lock
-from core.processes import alive, pid_from_file, start_background, stop_processes
+from core.processes import pid_from_file, start_background, stop_processes
 from core.settings import Settings
+from infra.spark_files import (
+    ClusterFiles,
+    all_worker_pid_files,
+    cluster_files,
+    live_workers,
+    wait_until_alive,
+    worker_pid_files,
+)
 from infra.spark_master import (
     check_ui_port,
     master_address,
-    master_json,
     refuse_new_layout,
     spark_class,
     worker_resources,
 )
-from infra.startup import last_error, require_free_port
+from infra.startup import require_free_port
 
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
@@ -44,30 +49,6 @@ DAEMON_PROPERTIES = {
     "spark.worker.cleanup.enabled": "true",  # a finished application's work folder goes
 }
 """Spark settings of the daemons themselves (not of applications): daemons.properties."""
-
-
-@dataclass(frozen=True)
-class ClusterFiles(FolderMap):
-    """Where the local Spark cluster keeps its state."""
-
-    root: Path
-    ENTRIES = """
-        state       cluster.json          master URL, web UI port, workers' cores and memory
-        properties  daemons.properties    Spark settings of the master and the workers
-        master_log  master.log            the master's output
-        master_pid  master.pid            the master's PID and start time
-        work        work                  one folder per worker: its executors' output
-        events      events                applications' event logs, with `lk spark up --event-log`
-        lock        cluster.lock          held while `lk spark up` or `down` runs
-    """
-
-    def worker_log(self, number: int) -> Path:
-        """Worker `number`'s output (1-based)."""
-        return self.root / f"worker-{number}.log"
-
-    def worker_pid(self, number: int) -> Path:
-        """Worker `number`'s PID and start time."""
-        return self.root / f"worker-{number}.pid"
 
 
 @dataclass(frozen=True)
@@ -84,11 +65,6 @@ class ClusterState:
     """The numbers of workers found dead and started again (the master ran already)."""
     orphans: tuple[int, ...] = ()
     """PIDs of workers left running by a master that had died, stopped before starting anew."""
-
-
-def cluster_files(settings: Settings) -> ClusterFiles:
-    """The local Spark cluster's files under <data-dir>/spark."""
-    return ClusterFiles(settings.data_dir / "spark")
 
 
 def start_cluster(
@@ -133,9 +109,9 @@ def start_cluster(
             return _restart_workers(files, recorded, running, timeout)
         workers = workers or 2
         per_worker_cores, per_worker_memory = worker_resources(workers, cores, memory)
-        orphans = _live_workers(files, recorded)
+        orphans = live_workers(files, recorded)
         stop_processes(orphans)  # the workers of a master that died: they would join the new one
-        for pid_file in _all_worker_pid_files(files, recorded):
+        for pid_file in all_worker_pid_files(files, recorded):
             pid_file.unlink(missing_ok=True)
         require_free_port(host, port, "the Spark master", "--spark-master")
         ui_port = ui_port or _free_port(host)
@@ -172,7 +148,7 @@ def start_cluster(
                 started.append(
                     _start_worker(files, number, url, host, per_worker_cores, per_worker_memory)
                 )
-            _wait_until_alive(web_ui, workers, master, files, timeout)
+            wait_until_alive(web_ui, workers, master, files, timeout)
         except (LkError, KeyboardInterrupt):
             stop_processes(started[1:])
             stop_processes(started[:1])
@@ -192,14 +168,14 @@ def stop_cluster(settings: Settings, *, timeout: float = 60.0) -> dict[str, int]
     with exclusive_lock(files.lock):
         recorded = read_json(files.state) or {}
         stopped = {}
-        for pid_file in _all_worker_pid_files(files, recorded):
+        for pid_file in all_worker_pid_files(files, recorded):
             if (pid := pid_from_file(pid_file)) is not None:
                 stopped[pid_file.stem] = pid
         stop_processes(list(stopped.values()), timeout=timeout)
         if (master := pid_from_file(files.master_pid)) is not None:
             stop_processes([master], timeout=timeout)
             stopped["master"] = master
-        for pid_file in [files.master_pid, *_all_worker_pid_files(files, recorded)]:
+        for pid_file in [files.master_pid, *all_worker_pid_files(files, recorded)]:
             pid_file.unlink(missing_ok=True)
     return stopped
 
@@ -209,7 +185,7 @@ def worker_pids(settings: Settings) -> dict[int, int]:
     files = cluster_files(settings)
     recorded = read_json(files.state) or {}
     found = {}
-    for number, pid_file in enumerate(_worker_pid_files(files, recorded), start=1):
+    for number, pid_file in enumerate(worker_pid_files(files, recorded), start=1):
         if (pid := pid_from_file(pid_file)) is not None:
             found[number] = pid
     return found
@@ -228,7 +204,7 @@ def _restart_workers(
     if they do not come up."""
     pids, restarted, started = [], [], []
     try:
-        for number, pid_file in enumerate(_worker_pid_files(files, recorded), start=1):
+        for number, pid_file in enumerate(worker_pid_files(files, recorded), start=1):
             pid = pid_from_file(pid_file)
             if pid is None:
                 host = recorded["master_url"].removeprefix("spark://").split(":")[0]
@@ -237,7 +213,7 @@ def _restart_workers(
                 restarted.append(number)
                 started.append(pid)
             pids.append(pid)
-        _wait_until_alive(recorded["web_ui"], len(pids), master, files, timeout)
+        wait_until_alive(recorded["web_ui"], len(pids), master, files, timeout)
     except (LkError, KeyboardInterrupt):
         stop_processes(started)
         raise
@@ -259,24 +235,6 @@ def _start_worker(
     )
 
 
-def _worker_pid_files(files: ClusterFiles, recorded: dict) -> list[Path]:
-    """The PID files of the workers cluster.json records, worker 1 first."""
-    return [files.worker_pid(n) for n in range(1, int(recorded.get("workers", 0)) + 1)]
-
-
-def _all_worker_pid_files(files: ClusterFiles, recorded: dict) -> list[Path]:
-    """Every worker PID file: those cluster.json records and any other left in the folder."""
-    recorded_files = _worker_pid_files(files, recorded)
-    others = set(files.root.glob("worker-*.pid")) - set(recorded_files)
-    return recorded_files + sorted(others)
-
-
-def _live_workers(files: ClusterFiles, recorded: dict) -> list[int]:
-    """The PIDs of the workers still alive that any worker PID file records."""
-    pids = (pid_from_file(pid_file) for pid_file in _all_worker_pid_files(files, recorded))
-    return [pid for pid in pids if pid is not None]
-
-
 def _daemon_env() -> dict[str, str]:
     """The daemons' environment: Java 17, loopback, a small heap. The executors a worker
     launches inherit it (SPARK_LOCAL_IP keeps them on loopback too)."""
@@ -286,28 +244,6 @@ def _daemon_env() -> dict[str, str]:
         "SPARK_LOCAL_IP": "127.0.0.1",
         "SPARK_DAEMON_MEMORY": DAEMON_MEMORY,
     }
-
-
-def _wait_until_alive(web_ui: str, workers: int, master: int, files: ClusterFiles, timeout: float):
-    """Wait until the master's JSON shows `workers` workers ALIVE; LkError if a daemon exits
-    or the time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if not alive(master):
-            raise LkError(f"the Spark master exited while starting: {last_error(files.master_log)}")
-        for number in range(1, workers + 1):
-            if pid_from_file(files.worker_pid(number)) is None:
-                log = files.worker_log(number)
-                raise LkError(f"Spark worker {number} exited while starting: {last_error(log)}")
-        state = master_json(web_ui)
-        if state and sum(w["state"] == "ALIVE" for w in state["workers"]) >= workers:
-            return
-        if time.monotonic() > deadline:
-            raise LkError(
-                f"the Spark master at {web_ui} did not list {workers} workers ALIVE within "
-                f"{timeout:.0f} s; see {files.master_log}"
-            )
-        time.sleep(0.5)
 
 
 def _free_port(host: str) -> int:

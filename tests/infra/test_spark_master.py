@@ -125,7 +125,7 @@ def stand_ins(tmp_path, monkeypatch):
     sleeper = [sys.executable, "-c", "import time; time.sleep(120)"]
     monkeypatch.setattr(spark_cluster, "spark_class", lambda *args: [*sleeper, *args])
     monkeypatch.setattr(spark_cluster, "_daemon_env", lambda: dict(os.environ))
-    monkeypatch.setattr(spark_cluster, "_wait_until_alive", lambda *args: None)
+    monkeypatch.setattr(spark_cluster, "wait_until_alive", lambda *args: None)
     settings = Settings.from_env(spark_master=f"spark://127.0.0.1:{free_port()}")
     settings = replace(settings, data_dir=tmp_path)
     yield settings
@@ -165,7 +165,7 @@ def test_up_again_restarts_dead_workers_and_stops_them_if_they_fail(stand_ins, m
     def fails(*args):
         raise LkError("worker 2 did not come up")
 
-    monkeypatch.setattr(spark_cluster, "_wait_until_alive", fails)
+    monkeypatch.setattr(spark_cluster, "wait_until_alive", fails)
     with pytest.raises(LkError, match="did not come up"):
         start_cluster(stand_ins)
     restarted = int(files.worker_pid(2).read_text().split()[0])
