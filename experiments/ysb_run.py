@@ -101,6 +101,7 @@ def send_while_running(
         )  # fmt: skip
     finally:
         query.stop()
+        listener.ended.wait(30.0)  # its last events write progress files: not after cleanup
         listener.remove()
     total = len(warm_up) + summary.records
     caught_up = min(_end(b) for b in batches if _read(batches, upto=b["batch_id"]) >= total)
@@ -127,6 +128,7 @@ def replay_seconds(
             raise LkError(f"the YSB replay did not finish: {query.exception() or 'timed out'}")
     finally:
         query.stop()
+        listener.ended.wait(30.0)  # its last events write progress files: not after cleanup
         listener.remove()
     return time.perf_counter() - started
 
