@@ -66,6 +66,11 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
+        # Compiled stages are cached by their code; Spark's default (100) is too few for a
+        # streaming job's stages and their per-micro-batch variants (the state operator's
+        # watermark is written into its code), so stable stages were evicted and compiled
+        # again (and run cold) every micro-batch.
+        "spark.sql.codegen.cache.maxEntries": "1000",
         "spark.sql.warehouse.dir": str(settings.data_dir / "spark-warehouse"),
         **cluster_conf(settings),
         **extra_conf,

@@ -16,19 +16,15 @@ Each output is one file per micro-batch, `batch-<id>.parquet`, written under a t
 and renamed into place; a micro-batch replayed after a crash reads the same offsets against the
 same state and rewrites the same files: the output is exactly once.
 
-**Isolation.** No valid record can fail a view (the types hold every sum the contract allows),
-but if a micro-batch's views still fail, the job does not crash-loop on it: the counted events
-are split in halves until the failing records are found; each record that fails again when
-tried once more is kept as rejected with reason `processing_failed` and the rest is counted. If
-more than MAX_ISOLATED records fail, or every record does, the fault is not in the records (a
-lost executor, a full disk): the error is raised and the micro-batch is retried when the job
-restarts.
+**One Spark job** computes every output of a micro-batch (`streaming.collect`), with no value
+of the micro-batch written into Spark's generated code, so the code compiled for the first
+micro-batch serves the next ones. If the views fail, the failing records are isolated
+(`streaming.isolation`).
 """
 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +32,8 @@ from typing import TYPE_CHECKING
 from core.atomic import write_atomically, write_json
 from core.errors import LkError, first_line
 from core.layout import StreamPaths
+from streaming.collect import collect_together, with_constant
+from streaming.isolation import concat, isolate, isolated_table, not_about_records
 from views.parse import EVENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -49,6 +47,8 @@ COUNTED_COLUMNS = ("event_id", "partition", "offset", "event_time")
 PROCESSING_FAILED = "processing_failed"
 """The reason of a record isolated because the views failed on it."""
 MAX_ISOLATED = 8
+REJECTED, COUNTED, ON_TIME = "rejected", "counted", "_on_time"
+"""Names of the outputs (beside the views') collected together, and of the on-time flag."""
 """At most this many records of one micro-batch are isolated; more fail the micro-batch."""
 
 
@@ -89,8 +89,19 @@ class MicroBatchWriter:
 
     def _write(self, batch: DataFrame, batch_id: int) -> None:
         from pyspark import StorageLevel
+        from pyspark.sql import functions as F
 
-        batch = batch.persist(StorageLevel.MEMORY_AND_DISK)
+        self.planned_at_ms = int(
+            batch_metadata(self.paths.checkpoint, batch_id)["batchTimestampMs"]
+        )
+        threshold = self.late_after(batch_id)
+        on_time = F.lit(True)
+        if threshold is not None:
+            on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
+        # Whether each record is on time is computed before the cache: the threshold, new each
+        # micro-batch, is then compiled into one small stage (the one that fills the cache),
+        # not into every stage that reads the cache (`streaming.collect`).
+        batch = batch.withColumn(ON_TIME, on_time).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             figures, tables = self._outputs(batch, batch_id)
         finally:
@@ -100,162 +111,79 @@ class MicroBatchWriter:
         write_json(self.paths.figures / f"{batch_id:09d}.json", figures.__dict__)
 
     def _outputs(self, batch: DataFrame, batch_id: int) -> tuple[BatchFigures, dict]:
-        from pyspark import inheritable_thread_target
+        """Every output of the micro-batch (cached, with its ON_TIME flag) and its figures,
+        from one Spark job (`streaming.collect.collect_together`); if the views fail, the
+        rejected records are collected alone and the views' failing records isolated
+        (`streaming.isolation`)."""
         from pyspark.sql import functions as F
 
         from views.parse import RECORD_COLUMNS
 
         rejected = batch.where(F.col("reason").isNotNull()).select(*RECORD_COLUMNS, "reason")
-        accepted = F.col("reason").isNull()
-        self.planned_at_ms = int(
-            batch_metadata(self.paths.checkpoint, batch_id)["batchTimestampMs"]
-        )
-        threshold = self.late_after(batch_id)
-        on_time = F.lit(True)
-        if threshold is not None:
-            on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
-        figures_of = batch.select(F.count("*"), F.count_if(accepted & ~on_time))
-        with ThreadPoolExecutor(max_workers=2) as pool:  # Spark runs jobs of threads at once
-            first = pool.submit(inheritable_thread_target(figures_of.first))
-            rejected_rows = pool.submit(inheritable_thread_target(rejected.toArrow))
-            counted, views, isolated = self._views(batch.where(accepted & on_time))
-            kept, late = first.result()
-            rejected_table = rejected_rows.result()
+        accepted = batch.where(F.col("reason").isNull())
+        # Accepted events with whether they are on time: the on-time ones are counted, the
+        # others are late and only counted as dropped.
+        judged = accepted.select(*COUNTED_COLUMNS, ON_TIME)
+        events = accepted.where(F.col(ON_TIME))
+        isolated: list[dict] = []
+        try:
+            tables = collect_together({REJECTED: rejected, COUNTED: judged, **self._frames(events)})
+        except Exception as error:  # noqa: BLE001 (any failure is a candidate for isolation)
+            if not_about_records(error):
+                raise
+            tables = {
+                REJECTED: collect_together({REJECTED: rejected})[REJECTED],
+                COUNTED: collect_together({COUNTED: judged})[COUNTED],
+            }
+            counted, views, isolated = isolate(self._views_of, events, error)
+        else:
+            views = {view.name: self._stamped(tables.pop(view.name)) for view in self.views}
+        judged_table = tables[COUNTED]
+        on_time_rows = judged_table[ON_TIME]
+        late = judged_table.num_rows - _true_count(on_time_rows)
+        if not isolated:
+            counted = judged_table.filter(on_time_rows).drop_columns([ON_TIME])
+        rejected_table = tables[REJECTED]
         if isolated:
-            rejected_table = _concat([rejected_table, _isolated_table(batch, isolated)])
-        tables = {self.paths.rejected: rejected_table, self.paths.counted: counted}
-        tables.update({self.paths.view_files(name): table for name, table in views.items()})
+            rejected_table = concat([rejected_table, isolated_table(batch, isolated)])
+        outputs = {self.paths.rejected: rejected_table, self.paths.counted: counted}
+        outputs.update({self.paths.view_files(name): table for name, table in views.items()})
         figures = BatchFigures(
             batch_id=batch_id,
-            kept=kept,
+            kept=tables[REJECTED].num_rows + judged_table.num_rows,
             rejected=rejected_table.num_rows,
             late=late,
             counted=counted.num_rows,
             isolated=len(isolated),
         )
-        return figures, tables
+        return figures, outputs
 
-    def _views(self, events: DataFrame) -> tuple[pa.Table, dict[str, pa.Table], list[dict]]:
-        """Counted ids, each view's partial rows, and the records isolated (as dicts with
-        partition, offset and error)."""
-        try:
-            counted, views = self._views_of(events)
-            return counted, views, []
-        except Exception as error:  # noqa: BLE001 (any failure is a candidate for isolation)
-            if _not_about_records(error):
-                raise
-            return self._isolate(events, error)
+    def _frames(self, events: DataFrame) -> dict[str, DataFrame]:
+        """Each view's partial rows over `events` (the query has deduplicated them), by name."""
+        typed = events.select(*EVENT_COLUMNS)
+        return {view.name: view.apply(typed, deduplicated=True) for view in self.views}
+
+    def _stamped(self, table: pa.Table) -> pa.Table:
+        """A view's partial rows with `processed_at`: when Spark planned the micro-batch (its
+        offset log), so a replayed micro-batch writes the same rows."""
+        import pyarrow as pa
+
+        moment = pa.scalar(self.planned_at_ms * 1000, pa.timestamp("us", tz="UTC"))
+        return with_constant(table, "processed_at", moment.value, moment.type)
 
     def _views_of(self, events: DataFrame) -> tuple[pa.Table, dict[str, pa.Table]]:
-        """The counted ids and each view's partial rows, collected by concurrent Spark jobs
-        (one per output: on few cores, a job's fixed cost is most of a small micro-batch's).
-        `processed_at` is when Spark planned the micro-batch (its offset log), so a replayed
-        micro-batch writes the same rows."""
-        from pyspark import inheritable_thread_target
-        from pyspark.sql import functions as F
-
-        processed_at = F.timestamp_millis(F.lit(self.planned_at_ms))
-        typed = events.select(*EVENT_COLUMNS)
-        frames = {"": events.select(*COUNTED_COLUMNS)}
-        for view in self.views:
-            rows = view.apply(typed, deduplicated=True)  # the query has deduplicated them
-            frames[view.name] = rows.withColumn("processed_at", processed_at)
-        with ThreadPoolExecutor(max_workers=len(frames)) as pool:
-            collected = {
-                name: pool.submit(inheritable_thread_target(frame.toArrow))
-                for name, frame in frames.items()
-            }
-            tables = {name: future.result() for name, future in collected.items()}
-        counted = tables.pop("")
-        return counted, tables
-
-    def _isolate(self, events: DataFrame, error: Exception):
-        """Find the records the views fail on by halving the micro-batch's events; count the
-        rest. Each half is a DataFrame of its own, made from the events' rows, so nothing the
-        views compute over one half can be evaluated over the other. LkError if more than
-        MAX_ISOLATED records fail."""
-        rows = events.select(*EVENT_COLUMNS, "partition", "offset").toArrow()
-        spark = events.sparkSession
-        good_parts = [self._views_of(spark.createDataFrame(rows.slice(0, 0)))]  # the schemas
-        failed: list[dict] = []
-        pending = [rows]
-        while pending:
-            part = pending.pop()
-            try:
-                good_parts.append(self._views_of(spark.createDataFrame(part)))
-                continue
-            except Exception as part_error:  # noqa: BLE001 (any failure may be a record's)
-                if _not_about_records(part_error):
-                    raise
-                if part.num_rows == 1:
-                    retried = _retried(self, spark, part)  # a transient fault passes
-                    if retried is not None:
-                        good_parts.append(retried)
-                        continue
-                    failed.append(
-                        {
-                            "partition": part["partition"][0].as_py(),
-                            "offset": part["offset"][0].as_py(),
-                            "error": first_line(part_error),
-                        }
-                    )
-                    if len(failed) > MAX_ISOLATED:
-                        raise LkError(
-                            f"more than {MAX_ISOLATED} records of one micro-batch fail the "
-                            f"views; the first error: {first_line(error)}"
-                        ) from error
-                    continue
-            middle = part.num_rows // 2
-            pending += [part.slice(0, middle), part.slice(middle)]
-        if len(failed) == rows.num_rows:  # every record fails: the fault is not in them
-            raise LkError(
-                f"every record of the micro-batch fails the views: {first_line(error)}"
-            ) from error
-        counted = _concat([part[0] for part in good_parts])
-        views = {
-            view.name: _concat([part[1][view.name] for part in good_parts]) for view in self.views
-        }
-        return counted, views, failed
+        """The counted ids and each view's partial rows over `events`, from one Spark job."""
+        tables = collect_together(
+            {COUNTED: events.select(*COUNTED_COLUMNS), **self._frames(events)}
+        )
+        counted = tables.pop(COUNTED)
+        return counted, {name: self._stamped(table) for name, table in tables.items()}
 
 
-def _retried(writer: MicroBatchWriter, spark, part: pa.Table) -> tuple | None:
-    """The outputs of one record whose views failed once, tried again; None if they fail."""
-    try:
-        return writer._views_of(spark.createDataFrame(part))
-    except Exception:  # noqa: BLE001 (it failed the same way before: the record's fault)
-        return None
+def _true_count(flags: pa.ChunkedArray) -> int:
+    import pyarrow.compute as pc
 
-
-def _not_about_records(error: Exception) -> bool:
-    """Failures that no record causes: the JVM or Python worker gone, the query stopped."""
-    text = str(error)
-    return any(
-        marker in text
-        for marker in ("SparkContext was shut down", "Py4JNetworkError", "InterruptedException")
-    )
-
-
-def _isolated_table(batch: DataFrame, isolated: list[dict]) -> pa.Table:
-    """The isolated records as rejected rows (RECORD_COLUMNS, reason)."""
-    from pyspark.sql import functions as F
-
-    from views.parse import RECORD_COLUMNS
-
-    spark = batch.sparkSession
-    failures = spark.createDataFrame(
-        [(item["partition"], item["offset"], item["error"]) for item in isolated],
-        "partition int, offset long, error string",
-    )
-    rows = batch.join(failures, ["partition", "offset"]).select(
-        *RECORD_COLUMNS, F.concat(F.lit(f"{PROCESSING_FAILED}: "), "error").alias("reason")
-    )
-    return rows.toArrow()
-
-
-def _concat(tables: list[pa.Table]) -> pa.Table:
-    import pyarrow as pa
-
-    return pa.concat_tables(tables, promote_options="permissive")
+    return pc.sum(flags.cast("int64")).as_py() or 0
 
 
 def _write_file(folder: Path, batch_id: int, table: pa.Table) -> None:

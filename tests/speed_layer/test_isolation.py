@@ -18,7 +18,7 @@ from core.errors import LkError
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 from speed_layer.job import speed_options
-from streaming.micro_batch import MAX_ISOLATED
+from streaming.isolation import MAX_ISOLATED
 from tests.topics.logs import single_partition_topic
 from views import catalog
 
