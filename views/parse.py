@@ -73,7 +73,10 @@ def parse_events(raw: DataFrame) -> DataFrame:
         text.alias("_text"),
         F.try_parse_json(text).alias("_parsed"),
     )
-    opened = F.length("_text") - F.length(F.translate("_text", "[{", ""))
+    # How many `[` and `{`: two byte-wise replaces (`translate` hashes every character: 8% of a
+    # replay's executor CPU in a profile).
+    without = F.replace(F.replace(F.col("_text"), F.lit("["), F.lit("")), F.lit("{"), F.lit(""))
+    opened = F.length("_text") - F.length(without)
     with_document = parsed.select(
         *RECORD_COLUMNS,
         "_text",
