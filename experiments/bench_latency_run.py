@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.settings import Settings
+from experiments.experiment.metrics import LATENCY_VIEW
 from experiments.experiment.plan import Plan
 from experiments.experiment.run import ExperimentRun
 from experiments.experiment.scenarios import experiment_scenario
@@ -111,6 +112,7 @@ class SteppedPlan:
             sample_interval=self.sample_interval,
             settle_timeout=max(120.0, 4 * catch_up_bound(self.seconds)),
             streams_only=True,
+            sampled_views=(LATENCY_VIEW,),  # the only view whose windows it times
         )
 
 

@@ -15,7 +15,10 @@ class Plan:
     how long to wait for the jobs to catch up after the last record (s), and who runs the batch
     layer: `direct` (the DAG's steps called in this process) or `airflow` (lambda_batch runs
     triggered in an Airflow of the repeat's own). `streams_only`: run only the two live streams
-    (no batch layer, no recompute at the end), as `lk bench latency` measures them."""
+    (no batch layer, no recompute at the end), as `lk bench latency` measures them.
+    `sampled_views`: the views the sampler reads each sample (None: all four); reading every
+    row of every view each second costs a good part of a core at thousands of events/s, taken
+    from the jobs measured."""
 
     scenario: ExperimentScenario
     events: int
@@ -29,6 +32,7 @@ class Plan:
     keep_topic: bool = False
     orchestrator: str = "direct"
     streams_only: bool = False
+    sampled_views: tuple[str, ...] | None = None
 
     @property
     def send_seconds(self) -> float:

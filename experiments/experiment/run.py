@@ -77,7 +77,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         )
         self.layout = Layout(self.settings.data_dir)
         self.meter = ResourceMeter()
-        self.sampler = ServedRowsSampler(self.settings, self.mark)
+        self.sampler = ServedRowsSampler(self.settings, self.mark, plan.sampled_views)
         watermark = plan.scenario.watermark
         self.speed = SpeedJob(self.settings, folder, watermark)
         self.kappa = KappaJobs(self.settings, watermark)

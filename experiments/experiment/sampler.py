@@ -41,8 +41,15 @@ Rows = dict[str, str]
 class ServedRowsSampler:
     """Samples the served views of both architectures and the lag of their streaming jobs."""
 
-    def __init__(self, settings: Settings, mark: Callable[[str], None] = lambda what: None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        mark: Callable[[str], None] = lambda what: None,
+        views: tuple[str, ...] | None = None,
+    ) -> None:
+        """`views`: the views read each sample (None: every view of VIEW_COLUMNS)."""
         self.settings = settings
+        self.views = tuple(VIEW_COLUMNS) if views is None else views
         self.mark = mark
         self.layout = Layout(settings.data_dir)
         self._last: dict[tuple[str, str], Rows] = {}
@@ -105,14 +112,14 @@ class ServedRowsSampler:
                 try:
                     served[architecture] = {
                         view: _rows(connection, f"{architecture}_{view}", view)
-                        for view in VIEW_COLUMNS
+                        for view in self.views
                     }
                 except duckdb.Error as error:  # it refuses to serve: it serves nothing
                     line = str(error).splitlines()[0]
                     if architecture not in self.last_error:  # the whole line: in the log
                         self.mark(f"{architecture}_* refuse to serve")
                     self.last_error[architecture] = line
-                    served[architecture] = {view: {} for view in VIEW_COLUMNS}
+                    served[architecture] = {view: {} for view in self.views}
                     continue
                 if self.last_error.pop(architecture, None) is not None:
                     self.mark(f"{architecture}_* serve again")
