@@ -17,7 +17,8 @@ compiled again (20-100 ms each here), never warmed by the JIT, and evicting the 
 not change. (A decimal literal would be passed as a reference, but Spark's optimizer unwraps a
 cast to decimal back to a long literal.) So a value that is the same for every row (processing
 time) is added to the collected Arrow table (`with_constant`), and a per-micro-batch comparison
-is computed once, into the cached micro-batch, by the one stage that fills the cache.
+is computed once, into the micro-batch's checkpoint, by the one stage that fills it: the stages
+that read it, the views', compile once.
 """
 
 from __future__ import annotations
@@ -33,32 +34,37 @@ OUTPUT = "_output"
 
 
 def collect_together(frames: dict[str, DataFrame]) -> dict[str, pa.Table]:
-    """Each DataFrame of `frames` (output name -> DataFrame) as an Arrow table with its own
-    columns (names, order, types and nullability of its Spark schema), all computed by one
-    Spark job. Same-named columns must have the same type in every frame (Spark raises its
-    AnalysisException otherwise). An empty `frames` gives {}."""
+    """Each DataFrame of `frames` (output name -> DataFrame) as the Arrow table `toArrow` would
+    give it (its columns, order, types and nullability), all computed by one Spark job. Spark
+    widens a column that has different types in different frames (int and bigint, say) in the
+    union; each table is cast back to its own frame's types. ValueError if a frame has a column
+    named OUTPUT. An empty `frames` gives {}."""
     if not frames:
         return {}
     from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import to_arrow_schema
 
+    if any(OUTPUT in frame.columns for frame in frames.values()):
+        raise ValueError(f"a frame to collect has a column named {OUTPUT!r}")
+    first = next(iter(frames.values()))
+    large = first.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")
     tagged = [frame.withColumn(OUTPUT, F.lit(name)) for name, frame in frames.items()]
     union = tagged[0]
     for frame in tagged[1:]:
         union = union.unionByName(frame, allowMissingColumns=True)
     table = union.toArrow()
-    return {name: _part(table, name, frame) for name, frame in frames.items()}
+    schemas = {
+        name: to_arrow_schema(frame.schema, timezone="UTC", prefers_large_types=large == "true")
+        for name, frame in frames.items()
+    }
+    return {name: _part(table, name, schemas[name]) for name in frames}
 
 
-def _part(table: pa.Table, name: str, frame: DataFrame) -> pa.Table:
-    """The rows of output `name`, with the columns of `frame` in its order and nullability."""
-    import pyarrow as pa
+def _part(table: pa.Table, name: str, schema: pa.Schema) -> pa.Table:
+    """The rows of output `name`, with the columns of `schema`, cast to it."""
     import pyarrow.compute as pc
 
-    rows = table.filter(pc.equal(table[OUTPUT], name)).select(frame.columns)
-    nullable = {field.name: field.nullable for field in frame.schema.fields}
-    schema = pa.schema(
-        [field.with_nullable(nullable[field.name]) for field in rows.schema], rows.schema.metadata
-    )
+    rows = table.filter(pc.equal(table[OUTPUT], name)).select(schema.names)
     return rows.cast(schema)
 
 

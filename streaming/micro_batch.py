@@ -17,15 +17,16 @@ Each output is one file per micro-batch, `batch-<id>.parquet`, written under a t
 and renamed into place; a micro-batch replayed after a crash reads the same offsets against the
 same state and rewrites the same files: the output is exactly once.
 
-**One Spark job** computes every output of a micro-batch (`streaming.collect`), with no value
-of the micro-batch written into Spark's generated code, so the code compiled for the first
-micro-batch serves the next ones. If the views fail, the failing records are isolated
-(`streaming.isolation`).
+**One Spark job** computes every output of a micro-batch (`streaming.collect`) from its
+checkpoint, with no value of the micro-batch written into the code Spark generates for it, so
+the code compiled for the first micro-batch serves the next ones. If the views fail, the failing
+records are isolated (`streaming.isolation`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,12 +46,8 @@ if TYPE_CHECKING:
 
 COUNTED_COLUMNS = ("event_id", "partition", "offset", "event_time")
 """A row of `counted/`: one event a view counted, and where it sits in the log."""
-PROCESSING_FAILED = "processing_failed"
-"""The reason of a record isolated because the views failed on it."""
-MAX_ISOLATED = 8
 REJECTED, COUNTED, ON_TIME = "rejected", "counted", "_on_time"
 """Names of the outputs (beside the views') collected together, and of the on-time flag."""
-"""At most this many records of one micro-batch are isolated; more fail the micro-batch."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +108,27 @@ class MicroBatchWriter:
         try:
             figures, tables = self._outputs(batch, batch_id)
         finally:
-            batch._jdf.logicalPlan().rdd().unpersist(False)  # the checkpoint's blocks
+            _remove_checkpoint(batch)
         for folder, table in tables.items():
             _write_file(folder, batch_id, table)
         write_json(self.paths.figures / f"{batch_id:09d}.json", figures.__dict__)
 
+    def rehearse(self, records: DataFrame) -> None:
+        """Do a micro-batch's work (checkpoint, every output in one job) on parsed `records`
+        (`views.parse.parse_events`), all on time, and write nothing: `streaming.warm_up`."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
+        batch = records.withColumn(ON_TIME, F.lit(True)).localCheckpoint(
+            eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK
+        )
+        try:
+            self._outputs(batch, -1)
+        finally:
+            _remove_checkpoint(batch)
+
     def _outputs(self, batch: DataFrame, batch_id: int) -> tuple[BatchFigures, dict]:
-        """Every output of the micro-batch (cached, with its ON_TIME flag) and its figures,
+        """Every output of the micro-batch (checkpointed, with its ON_TIME flag) and its figures,
         from one Spark job (`streaming.collect.collect_together`); if the views fail, the
         rejected records are collected alone and the views' failing records isolated
         (`streaming.isolation`)."""
@@ -184,6 +195,16 @@ class MicroBatchWriter:
         )
         counted = tables.pop(COUNTED)
         return counted, {name: self._stamped(table) for name, table in tables.items()}
+
+
+def _remove_checkpoint(batch: DataFrame) -> None:
+    """Free the blocks of a micro-batch's local checkpoint now (Spark would only when the
+    driver's garbage collector finds the RDD unused). Never raises: a failure here must not
+    hide the micro-batch's own; the blocks are then freed later."""
+    try:
+        batch._jdf.logicalPlan().rdd().unpersist(False)
+    except Exception as error:  # noqa: BLE001 (Spark internals: the plan is a LogicalRDD)
+        logging.getLogger(__name__).warning("checkpoint not freed: %s", first_line(error))
 
 
 def _true_count(flags: pa.ChunkedArray) -> int:

@@ -26,6 +26,7 @@ from streaming.micro_batch import MicroBatchWriter, batch_watermark_ms
 from streaming.options import StreamOptions
 from streaming.progress import ProgressListener, listen
 from streaming.source import kafka_source
+from streaming.warm_up import warm_up
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -153,6 +154,8 @@ def _start_query(
         .drop("dedup_key")
     )
     writer = MicroBatchWriter(paths, views, late_after=_late_after(paths, options))
+    if not options.until_caught_up:  # a live job: its first events find it warm
+        warm_up(spark, writer)
     trigger = (
         {"availableNow": True} if options.until_caught_up else {"processingTime": options.trigger}
     )

@@ -1,13 +1,13 @@
 """Reads what both architectures serve, once per sample, and keeps only what changed.
 
 One sample opens the serving catalog read-only, reads every `lambda_<view>` and `kappa_<view>`
-row (the contract columns), and compares each row with what the previous sample of that
-architecture read: a row that appeared or changed is a change with its value, a row that
-disappeared a change with value None. Until the catalog exists, or when it cannot be opened,
-a sample reads nothing (`ok` false): the next one is compared with the last one read. An
-architecture whose views refuse to serve (`lambda_*` while batch and speed run different logic
-versions) serves nothing in that sample: every row it served before disappears, and the
-refusal and its end are marked on the run's timeline.
+row (the contract columns) of the views it samples (all four unless told), and compares each
+row with what the previous sample of that architecture read: a row that appeared or changed
+is a change with its value, a row that disappeared a change with value None. Until the
+catalog exists, or when it cannot be opened, a sample reads nothing (`ok` false): the next one
+is compared with the last one read. An architecture whose views refuse to serve (`lambda_*`
+while batch and speed run different logic versions) serves nothing in that sample: every row
+it served before disappears, and the refusal and its end are marked on the run's timeline.
 """
 
 from __future__ import annotations
