@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +42,7 @@ from views.parse import EVENT_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyspark.sql import DataFrame
+    from pyspark.sql import Column, DataFrame
 
     from views.catalog import View
 
@@ -86,7 +88,6 @@ class MicroBatchWriter:
             raise
 
     def _write(self, batch: DataFrame, batch_id: int) -> None:
-        from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
         self.planned_at_ms = int(
@@ -96,19 +97,8 @@ class MicroBatchWriter:
         on_time = F.lit(True)
         if threshold is not None:
             on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
-        # Whether each record is on time is computed before the checkpoint: the threshold, new
-        # each micro-batch, is then compiled into the one stage that fills it, not into every
-        # stage that reads it (`streaming.collect`).
-        # Computed once (the query's state is updated once) and kept as rows: the outputs read
-        # a plan of one leaf, not the query's whole plan, so they are planned in a fraction of
-        # the time, and nothing is encoded into cached columns and decoded again.
-        batch = batch.withColumn(ON_TIME, on_time).localCheckpoint(
-            eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK
-        )
-        try:
-            figures, tables = self._outputs(batch, batch_id)
-        finally:
-            _remove_checkpoint(batch)
+        with _checkpointed(batch, on_time) as checkpoint:
+            figures, tables = self._outputs(checkpoint, batch_id)
         for folder, table in tables.items():
             _write_file(folder, batch_id, table)
         write_json(self.paths.figures / f"{batch_id:09d}.json", figures.__dict__)
@@ -116,16 +106,10 @@ class MicroBatchWriter:
     def rehearse(self, records: DataFrame) -> None:
         """Do a micro-batch's work (checkpoint, every output in one job) on parsed `records`
         (`views.parse.parse_events`), all on time, and write nothing: `streaming.warm_up`."""
-        from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
-        batch = records.withColumn(ON_TIME, F.lit(True)).localCheckpoint(
-            eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK
-        )
-        try:
-            self._outputs(batch, -1)
-        finally:
-            _remove_checkpoint(batch)
+        with _checkpointed(records, F.lit(True)) as checkpoint:
+            self._outputs(checkpoint, -1)
 
     def _outputs(self, batch: DataFrame, batch_id: int) -> tuple[BatchFigures, dict]:
         """Every output of the micro-batch (checkpointed, with its ON_TIME flag) and its figures,
@@ -197,14 +181,30 @@ class MicroBatchWriter:
         return counted, {name: self._stamped(table) for name, table in tables.items()}
 
 
-def _remove_checkpoint(batch: DataFrame) -> None:
-    """Free the blocks of a micro-batch's local checkpoint now (Spark would only when the
-    driver's garbage collector finds the RDD unused). Never raises: a failure here must not
-    hide the micro-batch's own; the blocks are then freed later."""
+@contextmanager
+def _checkpointed(batch: DataFrame, on_time: Column) -> Iterator[DataFrame]:
+    """The micro-batch with its ON_TIME flag, checkpointed locally, freed on leaving.
+
+    The flag is computed before the checkpoint: a late threshold, new each micro-batch, is then
+    compiled into the one stage that fills it, not into every stage that reads it
+    (`streaming.collect`). The checkpoint is computed once (the query's state is updated once)
+    and kept as rows: the outputs read a plan of one leaf, not the query's whole plan, so they
+    are planned in a fraction of the time, and nothing is encoded into cached columns and
+    decoded again. Its blocks are freed on leaving (Spark would only when the driver's garbage
+    collector finds the RDD unused); freeing never raises, so it cannot hide the micro-batch's
+    own error (the blocks are then freed later)."""
+    from pyspark import StorageLevel
+
+    checkpoint = batch.withColumn(ON_TIME, on_time).localCheckpoint(
+        eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK
+    )
     try:
-        batch._jdf.logicalPlan().rdd().unpersist(False)
-    except Exception as error:  # noqa: BLE001 (Spark internals: the plan is a LogicalRDD)
-        logging.getLogger(__name__).warning("checkpoint not freed: %s", first_line(error))
+        yield checkpoint
+    finally:
+        try:
+            checkpoint._jdf.logicalPlan().rdd().unpersist(False)
+        except Exception as error:  # noqa: BLE001 (Spark internals: the plan is a LogicalRDD)
+            logging.getLogger(__name__).warning("checkpoint not freed: %s", first_line(error))
 
 
 def _true_count(flags: pa.ChunkedArray) -> int:
