@@ -10,7 +10,10 @@ Then the reference, a bare streaming query, takes the same steps on a topic of i
 (`experiments.bench_latency_reference`). Per rate and architecture: p50/p95/p99 (s), each
 divided by the reference's at that rate; the lag (records) during the step and the catch-up
 after it; whether the rate was sustainable (`experiments.bench_latency_run.CATCH_UP_SHARE`);
-the highest sustainable rate. With `repeat` > 1 every figure is the median with min and max.
+the highest sustainable rate. **Cold** (`<series>_cold_*`): the same percentiles and ratios for
+the warm-up's windows, the first seconds after the jobs started (ours rehearse a micro-batch
+before their query starts, `streaming.warm_up`; the bare query does not); the rates are warm.
+With `repeat` > 1 every figure is the median with min and max.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from experiments.bench_latency_run import (
     SteppedRun,
 )
 from experiments.bench_latency_steps import (
+    COLD,
     InJson,
     highest_sustainable,
     lag_series,
@@ -79,6 +83,7 @@ def run_bench_latency(
 def _order(name: str) -> tuple:
     parts = name.split("_")
     rate = float(parts[1]) if len(parts) > 1 and parts[1].replace(".", "").isdigit() else -1.0
+    # cold (the warm-up step) first, then the rates
     return (parts[0] != "reference", parts[0], rate, name)
 
 
@@ -99,7 +104,10 @@ def _one_repeat(settings: Settings, rates: list, seconds: float, warmup: float, 
                 "nothing measured (a busy machine? try a lower first rate)"
             )
         per_arch = step_figures(
-            tables["changes"], tables["samples"], tables["truth_rows"], measured
+            tables["changes"],
+            tables["samples"],
+            tables["truth_rows"],
+            [stepped.steps[0], *measured],
         )
         reference_plan = SteppedPlan([step.rate for step in measured], seconds, warmup)
         reference = reference_latencies(settings, reference_plan)
@@ -111,32 +119,38 @@ def _one_repeat(settings: Settings, rates: list, seconds: float, warmup: float, 
 
 def _flat(per_arch: dict, reference: dict, measured: list) -> dict:
     figures: dict = {}
-    for rate, latencies in reference.items():
+    for key, latencies in reference.items():
         summary = reference_summary(latencies)
-        figures[f"reference_{rate:g}_events"] = summary["rows"]
+        figures[f"reference_{_label(key)}_events"] = summary["rows"]
         for name in PERCENTILES:
-            figures[f"reference_{rate:g}_{name}"] = summary[name]
+            figures[f"reference_{_label(key)}_{name}"] = summary[name]
     for architecture in ARCHITECTURES:
         per_rate = per_arch[architecture]
-        for step in measured:
-            got = per_rate[step.rate]
-            prefix = f"{architecture}_{step.rate:g}"
+        for key in (COLD, *(step.rate for step in measured)):
+            got, prefix = per_rate[key], f"{architecture}_{_label(key)}"
             figures[f"{prefix}_windows"] = got["rows"]
             for name in PERCENTILES:
                 figures[f"{prefix}_{name}"] = got[name]
-                base = figures.get(f"reference_{step.rate:g}_{name}")
+                base = figures.get(f"reference_{_label(key)}_{name}")
                 ratio = got[name] / base if got[name] is not None and base else None
                 figures[f"{prefix}_ratio_{name.removesuffix('_s')}_to_reference"] = ratio
             figures[f"{prefix}_never_correct_share"] = got["never_correct_share"]
+            if key == COLD:
+                continue
             figures[f"{prefix}_lag_max"] = got["lag_max"]
             figures[f"{prefix}_lag_end"] = got["lag_end"]
             figures[f"{prefix}_catch_up_s"] = got["catch_up_s"]
             figures[f"{prefix}_sustainable"] = 1.0 if got["sustainable"] else 0.0
-            figures[f"{prefix}_sent_events_per_second"] = step.sent_rate
+            figures[f"{prefix}_sent_events_per_second"] = per_rate[key]["sent_rate"]
         figures[f"{architecture}_highest_sustainable_events_per_second"] = highest_sustainable(
             per_rate
         )
     return figures
+
+
+def _label(key: float | str) -> str:
+    """A step's part of a figure's name: its rate (`1000`) or `cold`."""
+    return key if isinstance(key, str) else f"{key:g}"
 
 
 def plot_latency(figures: dict):

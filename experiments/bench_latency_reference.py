@@ -35,13 +35,15 @@ from experiments.bench_latency_run import (
     pause_bound,
     stepped_records,
 )
+from experiments.bench_latency_steps import COLD
 from experiments.kafka_reference import fresh_workspace
 from workloads.producer import send_records
 
 
-def reference_latencies(settings: Settings, stepped: SteppedPlan) -> dict[float, np.ndarray]:
-    """Per rate of `stepped` (its steps filled in as they are sent): the latencies (s) of every
-    event the bare query made visible. `stepped.steps` must be fresh (nothing sent yet)."""
+def reference_latencies(settings: Settings, stepped: SteppedPlan) -> dict[float | str, np.ndarray]:
+    """Per rate of `stepped` (its steps filled in as they are sent), and for its warm-up step
+    under COLD: the latencies (s) of every event the bare query made visible. `stepped.steps`
+    must be fresh (nothing sent yet)."""
     from core.spark import spark_session
 
     spark = spark_session(settings, "lk-bench-latency")
@@ -64,10 +66,12 @@ def reference_latencies(settings: Settings, stepped: SteppedPlan) -> dict[float,
         finally:
             query.stop()
     appends, latencies = sink.arrays()
-    found: dict[float, np.ndarray] = {}
-    for step in stepped.measured():
+    found: dict[float | str, np.ndarray] = {}
+    for step in [*stepped.steps[:1], *stepped.measured()]:
+        if step.started is None or step.ended is None:
+            continue
         inside = (appends >= step.started) & (appends <= step.ended + 1.0)
-        found[step.rate] = latencies[inside]
+        found[COLD if step.warmup else step.rate] = latencies[inside]
     return found
 
 

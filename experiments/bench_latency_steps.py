@@ -27,7 +27,8 @@ def in_step(appends: np.ndarray, step: Step) -> np.ndarray:
 
 
 def step_figures(changes: pa.Table, samples: pa.Table, truth: pa.Table, steps: list[Step]) -> dict:
-    """Per architecture, per measured step: `{architecture: {rate: figures}}` where figures are
+    """Per architecture, per step: `{architecture: {key: figures}}`, the key a step's rate, or
+    COLD for the warm-up step (the first seconds after the jobs started), where figures are
     `rows` (windows), `p50_s`, `p95_s`, `p99_s`, `never_correct_share` (windows never served
     right), `lag_max` and `lag_end` (records behind the log, the largest sample during the step
     and the last one), `catch_up_s` (from the step's last record until the first sample with lag
@@ -45,7 +46,7 @@ def step_figures(changes: pa.Table, samples: pa.Table, truth: pa.Table, steps: l
             summary = latency_summary(list(latencies[in_step(appends, step)]))
             during = (times >= step.started) & (times <= step.ended) & (lags >= 0)
             catch_up = _catch_up(times, lags, step.ended)
-            per_rate[step.rate] = {
+            per_rate[COLD if step.warmup else step.rate] = {
                 **summary,
                 "lag_max": int(lags[during].max()) if during.any() else None,
                 "lag_end": int(lags[during][-1]) if during.any() else None,
@@ -58,6 +59,9 @@ def step_figures(changes: pa.Table, samples: pa.Table, truth: pa.Table, steps: l
         found[architecture] = per_rate
     return found
 
+
+COLD = "cold"
+"""The key of the warm-up step's figures: how soon the jobs serve right after they start."""
 
 SENT_SHARE = 0.95
 """A rate counts as sustainable only if the sender reached this share of it: on two shared cores
@@ -73,7 +77,7 @@ def highest_sustainable(per_rate: dict[float, dict]) -> float:
     """The highest rate (events/s) up to which every measured rate was sustainable; 0 if the
     lowest was not."""
     highest = 0.0
-    for rate in sorted(per_rate):
+    for rate in sorted(rate for rate in per_rate if rate != COLD):
         if not per_rate[rate]["sustainable"]:
             break
         highest = rate

@@ -9,7 +9,7 @@ import pytest
 
 from experiments.bench_latency import plot_latency, run_bench_latency
 from experiments.bench_latency_run import Step, catch_up_bound
-from experiments.bench_latency_steps import highest_sustainable, step_figures
+from experiments.bench_latency_steps import COLD, highest_sustainable, step_figures
 from experiments.experiment.timeline import CHANGES_SCHEMA, SAMPLES_SCHEMA, TRUTH_ROWS_SCHEMA
 from lk.cli import main
 from lk.output import write_figures
@@ -24,13 +24,15 @@ def test_a_bad_rate_is_refused_in_one_line(capsys):
 
 
 def test_windows_belong_to_the_step_of_their_last_event():
-    steps = [_step(100.0, 1000.0, 1010.0), _step(200.0, 1020.0, 1030.0)]
+    warm_up = replace(_step(100.0, 980.0, 990.0), warmup=True)
+    steps = [warm_up, _step(100.0, 1000.0, 1010.0), _step(200.0, 1020.0, 1030.0)]
     truth = pa.Table.from_pylist(
-        [_truth("a", 1005.0), _truth("b", 1025.0), _truth("c", 1026.0)], schema=TRUTH_ROWS_SCHEMA
+        [_truth("w", 985.0), _truth("a", 1005.0), _truth("b", 1025.0), _truth("c", 1026.0)],
+        schema=TRUTH_ROWS_SCHEMA,
     )
     changes = pa.Table.from_pylist(
         [_change(arch, key, t) for arch in ("lambda", "kappa")
-         for key, t in (("a", 1007.0), ("b", 1026.0), ("c", 1030.0))],
+         for key, t in (("w", 997.0), ("a", 1007.0), ("b", 1026.0), ("c", 1030.0))],
         schema=CHANGES_SCHEMA,
     )  # fmt: skip
     samples = pa.Table.from_pylist(
@@ -47,6 +49,7 @@ def test_windows_belong_to_the_step_of_their_last_event():
     assert catch_up_bound(10.0) < 30.0
     assert [found[r]["sustainable"] for r in (100.0, 200.0)] == [True, False]
     assert highest_sustainable(found) == 100.0
+    assert found[COLD]["rows"] == 1 and found[COLD]["p50_s"] == pytest.approx(12.0)
 
 
 @pytest.mark.slow
@@ -67,6 +70,13 @@ def test_latency_per_rate_as_ratios_to_the_reference(kafka, spark, tmp_path, cap
         assert figures[f"{architecture}_200_lag_max"] >= 0
         assert figures[f"{architecture}_highest_sustainable_events_per_second"] in (0, 200)
         assert figures["lag"][architecture]["lag"]
+        # Cold: the windows of the warm-up step, the first seconds after the jobs started.
+        assert f"{architecture}_cold_p50_s" in figures
+        cold, base = figures[f"{architecture}_cold_p50_s"], figures["reference_cold_p50_s"]
+        if cold is not None and base:
+            ratio = figures[f"{architecture}_cold_ratio_p50_to_reference"]
+            assert ratio == pytest.approx(cold / base, rel=0.03)
+    assert "reference_cold_p50_s" in figures
     assert not (tmp_path / "data" / "bench").exists() or not any(
         (tmp_path / "data" / "bench").iterdir()
     )
