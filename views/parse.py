@@ -6,7 +6,11 @@ escapes, within the limits of `views.events`; numbers are read as exact decimals
 validator `views.validation` implements the same rules apart from this module; tests run both
 (and the oracle) over the same byte strings and require the same verdict and reason.
 
-How Spark checks each rule:
+A record in the generator's canonical shape (`views.canonical`: compact, the contract's keys in
+order, plain strings and amounts) is well formed by its shape and takes a fast path: split at its
+quotes, only the value rules checked. Every other record takes the strict path below.
+
+How Spark checks each rule (the strict path):
 - not UTF-8: `is_valid_utf8` on the value cast to a string (the cast alone replaces bad bytes);
 - repeated keys, NaN/Infinity, lone surrogates, depth > 1000, number tokens > 1000 digits,
   keys > 50,000 UTF-16 units: `try_parse_json` returns NULL (Jackson's limits;
