@@ -15,7 +15,6 @@ measured is reported as the median with min and max over the runs (`experiments.
 from __future__ import annotations
 
 import json
-import statistics
 import threading
 import time
 import uuid
@@ -26,7 +25,7 @@ from architectures.lambda_architecture import run_batch
 from core.layout import Layout, StreamPaths
 from core.settings import Settings
 from core.spark import spark_session
-from experiments.figures import environment, spread
+from experiments.figures import environment, percentile, spread
 from experiments.kafka_reference import consumer_performance, fresh_workspace, spark_read_rate
 from speed_layer.job import speed_options
 from streaming.options import StreamOptions
@@ -245,11 +244,8 @@ def _latencies(progress: Path) -> list[float]:
 
 
 def _percentile(values: list[float], percent: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return round(statistics.quantiles(values, n=100, method="inclusive")[int(percent) - 1], 1)
+    found = percentile(values, percent)
+    return None if found is None else round(found, 1)
 
 
 def _ratio(ours: float | None, reference: float | None) -> float | None:

@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from core.errors import LkError, first_line
+from core.net import wait_until
 from core.settings import DEFAULT_TRIGGER, Settings
 from experiments.bench_latency_run import (
     COLD_START_S,
@@ -51,18 +52,18 @@ def reference_latencies(settings: Settings, stepped: SteppedPlan) -> dict[float 
         sink = _Sink(bench.data_dir / "reference", stepped.sample_interval)
         query = _bare_query(spark, bench, sink)
         try:
-            _wait(lambda: query.lastProgress is not None or not query.isActive, COLD_START_S)
+            wait_until(lambda: query.lastProgress is not None or not query.isActive, COLD_START_S)
             if not query.isActive:  # its first (empty) micro-batch failed
                 raise LkError(f"the reference query stopped: {first_line(query.exception())}")
             sink.started = time.time()
             records = stepped_records(
                 stepped,
-                lambda step: _wait(
+                lambda step: wait_until(
                     lambda: sink.seen >= stepped.sent, pause_bound(stepped, step, COLD_START_S)
                 ),
             )
             send_records(records, bench.bootstrap, bench.topic, paced=True, show_progress=False)
-            _wait(lambda: sink.seen >= stepped.sent, catch_up_bound(stepped.seconds) * 4)
+            wait_until(lambda: sink.seen >= stepped.sent, catch_up_bound(stepped.seconds) * 4)
         finally:
             query.stop()
     appends, latencies = sink.arrays()
@@ -73,15 +74,6 @@ def reference_latencies(settings: Settings, stepped: SteppedPlan) -> dict[float 
         inside = (appends >= step.started) & (appends <= step.ended + 1.0)
         found[COLD if step.warmup else step.rate] = latencies[inside]
     return found
-
-
-def _wait(done, seconds: float) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if done():
-            return True
-        time.sleep(0.1)
-    return done()
 
 
 class _Sink:

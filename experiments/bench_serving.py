@@ -34,7 +34,7 @@ from experiments.bench_live_defaults import SERVING_RATE, SERVING_SECONDS
 from experiments.bench_serving_queries import serving_queries, time_queries
 from experiments.experiment.jobs import KappaJobs, SpeedJob
 from experiments.experiment.scenarios import experiment_scenario
-from experiments.figures import environment, spread
+from experiments.figures import environment, percentile, spread
 from experiments.kafka_reference import fresh_workspace
 from workloads.generator import generate
 from workloads.producer import send_records
@@ -179,10 +179,7 @@ def _figures(phases: dict) -> dict:
         for phase in PHASES:
             values = np.array(phases[phase]["latencies"][query])
             for p in (50, 99):
-                found = (
-                    float(np.percentile(values, p, method="inverted_cdf")) if len(values) else None
-                )
-                figures[f"{query}_{phase}_p{p}_s"] = found
+                figures[f"{query}_{phase}_p{p}_s"] = percentile(values, p)
         for p in (50, 99):
             idle, write = figures[f"{query}_idle_p{p}_s"], figures[f"{query}_write_p{p}_s"]
             ratio = write / idle if idle and write else None

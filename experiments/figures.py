@@ -6,9 +6,25 @@ import os
 import platform
 import statistics
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
+
+PERCENTILE_METHOD = "inverted_cdf"
+"""The one percentile definition of every figure (experiments and benchmarks): numpy's name for
+Hyndman & Fan's definition 1 (Hyndman and Fan, "Sample Quantiles in Statistical Packages", The
+American Statistician 50(4), 1996): the p-th percentile is the smallest observed value V such that
+at least p % of the values are <= V (always an observed value, never an interpolation)."""
+
+
+def percentile(values: Sequence[float], percent: float) -> float | None:
+    """The `percent`-th percentile (0-100) of `values` by PERCENTILE_METHOD; None for no values."""
+    import numpy as np
+
+    if len(values) == 0:
+        return None
+    return float(np.percentile(np.asarray(values, dtype=float), percent, method=PERCENTILE_METHOD))
 
 
 def spread(name: str, values: list[float], *, digits: int | None = None) -> dict:

@@ -20,8 +20,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-import numpy as np
-
+from experiments.figures import percentile
 from workloads.records import Record
 
 WINDOW_MS = 10_000
@@ -84,11 +83,9 @@ def window_latencies(
 
 
 def percentiles(values: list[float]) -> dict[int, float | None]:
-    """{50: p50, 90: p90, 99: p99} of `values` (linear interpolation), None for no values."""
-    if not values:
-        return dict.fromkeys(PERCENTILES)
-    found = np.percentile(np.asarray(values), PERCENTILES)
-    return {p: float(value) for p, value in zip(PERCENTILES, found, strict=True)}
+    """{50: p50, 90: p90, 99: p99} of `values` (`experiments.figures.percentile`), None for no
+    values."""
+    return {p: percentile(values, p) for p in PERCENTILES}
 
 
 def lambda_served(

@@ -8,7 +8,6 @@ PID and waits.
 from __future__ import annotations
 
 import base64
-import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from core.errors import LkError
 from core.kafka_client import admin_client
 from core.layout import FolderMap
 from core.locks import exclusive_lock
+from core.net import free_port
 from core.processes import alive, pid_from_file, start_background, stop_processes
 from core.settings import Settings
 from infra.java import java_command, kafka_version, run_kafka_tool
@@ -159,13 +159,6 @@ def _wait_until_ready(bootstrap: str, pid: int, files: BrokerFiles, timeout: flo
                     f"see {files.log}"
                 ) from None
             time.sleep(0.5)
-
-
-def free_port(host: str) -> int:
-    """A port on `host` nothing listens on now (for a controller listener)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 def listener_port(files: BrokerFiles) -> int | None:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from core.errors import LkError
 from core.locks import exclusive_lock
+from core.net import free_port
 from core.processes import alive, start_background, stop_processes
 from core.settings import Settings
 from infra.java import java_command, kafka_version
@@ -38,7 +39,6 @@ from infra.kafka_broker import (
     broker_files,
     controller_port_of,
     format_storage,
-    free_port,
     listener_port,
     new_cluster_id,
     running_pid,

@@ -21,6 +21,7 @@ from core.atomic import read_json, write_json
 from core.errors import LkError
 from core.jvm import java_home
 from core.locks import exclusive_lock
+from core.net import free_port
 from core.processes import pid_from_file, start_background, stop_processes
 from core.settings import Settings
 from infra.spark_files import (
@@ -114,7 +115,7 @@ def start_cluster(
         for pid_file in all_worker_pid_files(files, recorded):
             pid_file.unlink(missing_ok=True)
         require_free_port(host, port, "the Spark master", "--spark-master")
-        ui_port = ui_port or _free_port(host)
+        ui_port = ui_port or free_port(host)
         require_free_port(host, ui_port, "the Spark master's web UI", "--ui-port")
         files.properties.write_text(
             "# Written by `lk spark up`; edit infra/spark_cluster.py instead.\n"
@@ -246,9 +247,3 @@ def _daemon_env() -> dict[str, str]:
     }
 
 
-def _free_port(host: str) -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]

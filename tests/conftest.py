@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from core.kafka_client import delete_topic, ensure_topic
+from core.net import free_port
 from core.settings import Settings
 from infra.kafka_broker import broker_files, running_pid, start_broker, stop_broker
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the default 9092 may be held by a leftover broker)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ TYPE_CHECKING alike), so a rule is broken the moment the import is written, not 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,23 @@ def test_only_the_settings_read_lk_variables() -> None:
         )
     ]
     assert not readers, f"LK_* variables read outside core/settings.py: {readers}"
+
+
+ONE_HELPER = {
+    r"np\.percentile\(": "experiments/figures.py",
+    r"statistics\.quantiles\(": "experiments/figures.py",
+    r"\.bind\(\([^)]*, 0\)\)": "core/net.py",  # a port the OS picks: a free port
+}
+"""Code written once (regex -> its one module): a percentile (every figure's definition) and a
+free port."""
+
+
+def test_percentiles_and_free_ports_are_written_once() -> None:
+    for needle, home in ONE_HELPER.items():
+        found = {
+            str(path.relative_to(REPO_ROOT))
+            for _, path in modules()
+            if re.search(needle, path.read_text()) and path.parts[-2:] != ("tests", "test_rooms.py")
+        }
+        allowed = {home} | {p for p in found if p.startswith("tests/")}  # tests may probe ports
+        assert found <= allowed, f"{needle} outside {home}: {sorted(found - allowed)}"

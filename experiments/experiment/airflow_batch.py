@@ -10,7 +10,6 @@ the `airflow` component.
 from __future__ import annotations
 
 import json
-import socket
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from batch_layer.batch_views import current_manifest
 from core.errors import LkError
 from core.layout import Layout
+from core.net import free_port
 from core.settings import Settings
 from infra.airflow import AirflowState, start_airflow, stop_airflow
 from infra.airflow_api import api_token, get_json, send_json
@@ -39,7 +39,7 @@ class AirflowBatch:
     def start(self) -> list[int]:
         """Start Airflow on a free loopback port and unpause `lambda_batch`; the PIDs of its
         processes. LkError (one line) if it cannot start."""
-        self.state = start_airflow(self.settings, port=_free_port(), timeout=600.0)
+        self.state = start_airflow(self.settings, port=free_port(), timeout=600.0)
         password = json.loads(self.state.files.passwords.read_text(encoding="utf-8"))[ADMIN]
         self._token = api_token(self.state.url, ADMIN, password)
         send_json(self.state.url, "PATCH", f"/api/v2/dags/{DAG}", self._token, {"is_paused": False})
@@ -76,9 +76,3 @@ class AirflowBatch:
         if self.state is not None:
             stop_airflow(self.settings, timeout=60.0)
             self.state = None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -26,11 +26,7 @@ from experiments.experiment.served import (
     served_intervals,
 )
 from experiments.experiment.timeline import ARCHITECTURES
-
-PERCENTILE_METHOD = "inverted_cdf"
-"""numpy's name for Hyndman & Fan's definition 1: the p-th percentile is the smallest observed
-latency L such that at least p % of the rows were served right within L (always an observed value,
-never an interpolation between two rows)."""
+from experiments.figures import percentile
 
 LATENCY_VIEW = "action_counts"
 """The view whose rows are the "windows" of the window-latency figures."""
@@ -90,11 +86,8 @@ def latency_summary(latencies: Sequence[float | None]) -> dict[str, float | int 
     right = np.array([value for value in latencies if value is not None], dtype=float)
     rows = len(latencies)
     summary: dict[str, float | int | None] = {"rows": rows}
-    quantiles = (
-        np.percentile(right, [50, 95, 99], method=PERCENTILE_METHOD) if len(right) else [None] * 3
-    )
-    for name, value in zip(("p50_s", "p95_s", "p99_s"), quantiles, strict=True):
-        summary[name] = None if value is None else float(value)
+    for name, percent in (("p50_s", 50), ("p95_s", 95), ("p99_s", 99)):
+        summary[name] = percentile(right, percent)
     summary["never_correct_share"] = (rows - len(right)) / rows if rows else None
     return summary
 

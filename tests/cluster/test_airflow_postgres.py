@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 
 from core.kafka_client import ensure_topic
+from core.net import free_port
 from experiments.experiment.airflow_batch import AirflowBatch
 from infra.airflow_home import airflow_env, airflow_files
-from tests.conftest import free_port
 from tests.postgres import postgres_server, query
 from workloads.generator import generate
 from workloads.producer import send_records

@@ -16,6 +16,7 @@ import pytest
 
 from core.kafka_client import end_offsets, ensure_topic, topic_config
 from core.layout import Layout
+from core.net import free_port
 from core.processes import alive
 from core.settings import Settings
 from experiments.compare import compare_with_truth
@@ -39,7 +40,6 @@ from tests.cluster.broker_failures import (
     wait_new_leader,
     wait_until,
 )
-from tests.conftest import free_port
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 

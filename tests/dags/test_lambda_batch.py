@@ -13,9 +13,9 @@ import pytest
 
 from core.kafka_client import end_offsets
 from core.layout import Layout
+from core.net import free_port
 from core.settings import Settings
 from infra.airflow_home import airflow_command, airflow_env, ensure_airflow_db
-from tests.conftest import free_port
 from tests.dags.dagbag import parse_dag
 
 

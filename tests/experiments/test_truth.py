@@ -206,7 +206,7 @@ def test_an_unknown_logic_version_is_refused_before_kafka_is_asked(tmp_path, mon
 
 
 def test_a_missing_broker_is_one_readable_error(tmp_path):
-    from tests.conftest import free_port
+    from core.net import free_port
 
     settings = Settings.from_env(data_dir=tmp_path, bootstrap=f"127.0.0.1:{free_port()}")
     with pytest.raises(LkError, match="no Kafka broker answers"):

@@ -16,6 +16,7 @@ import pytest
 
 from core.atomic import read_json
 from core.errors import LkError
+from core.net import free_port
 from core.processes import session_members
 from core.settings import REPO_ROOT, Settings
 from infra.airflow import COMPONENTS, airflow_status, start_airflow, stop_airflow
@@ -27,7 +28,6 @@ from infra.airflow_home import (
     ensure_airflow_db,
     run_airflow_cli,
 )
-from tests.conftest import free_port
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from core.atomic import read_json
 from core.kafka_client import delete_topic, end_offsets, ensure_topic
 from core.layout import Layout
+from core.net import free_port
 from core.settings import REPO_ROOT, Settings
 from infra.airflow import start_airflow, stop_airflow
 from infra.airflow_home import ADMIN_USER
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,9 @@ import pytest
 
 from core.errors import LkError
 from core.kafka_client import ensure_topic, topic_config
+from core.net import free_port
 from core.settings import Settings
 from infra.kafka_broker import broker_files, running_pid, start_broker, stop_broker
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -21,13 +21,13 @@ import pytest
 import infra.kafka_cluster as kafka_cluster
 import infra.kafka_status as kafka_status
 from core.errors import LkError
+from core.net import free_port
 from core.processes import alive, start_background
 from core.settings import Settings
 from infra.kafka_broker import server_properties
 from infra.kafka_cluster import start_cluster
 from infra.kafka_nodes import cluster_node_ids, node_addresses, node_files
 from infra.startup import require_free_port
-from tests.conftest import free_port
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import pytest
 import infra.spark_cluster as spark_cluster
 from core.atomic import write_json
 from core.errors import LkError
+from core.net import free_port
 from core.processes import alive, pid_from_file, start_background, stop_processes
 from core.settings import Settings
 from core.spark import cluster_conf
@@ -25,7 +26,6 @@ from infra.spark_master import (
     status_lines,
     worker_resources,
 )
-from tests.conftest import free_port
 
 
 def test_master_address_from_the_spark_master_setting():

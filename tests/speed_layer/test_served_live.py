@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 
 import pytest
 
 from core.layout import Layout
+from core.net import wait_until
 from core.processes import stop_processes
 from serving_layer.query import run_query
 from workloads.generator import generate
@@ -28,10 +28,7 @@ JOBS = {
 
 
 def _wait(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.5)
+    assert wait_until(condition, seconds, interval_s=0.5), what
 
 
 def test_jobs_started_on_an_empty_topic_serve_rows_while_they_run(kafka, topic, tmp_path):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from core.kafka_client import delete_topic, ensure_topic, list_topics, topic_id
+from core.net import wait_until
 from workloads.records import user_key
 
 CASES = Path(__file__).parent.parent / "cases"
@@ -58,10 +58,8 @@ def recreate_topic(bootstrap: str, topic: str, timeout: float = 60.0) -> tuple[s
     partition); (old id, new id)."""
     old = topic_id(bootstrap, topic)
     delete_topic(bootstrap, topic)
-    deadline = time.monotonic() + timeout
-    while topic in list_topics(bootstrap):
-        assert time.monotonic() < deadline, f"{topic} still exists after {timeout} s"
-        time.sleep(0.2)
+    gone = wait_until(lambda: topic not in list_topics(bootstrap), timeout, interval_s=0.2)
+    assert gone, f"{topic} still exists after {timeout} s"
     assert ensure_topic(bootstrap, topic, partitions=1)
     return old, topic_id(bootstrap, topic)
 

@@ -24,7 +24,7 @@ from core.kafka_client import (
     ensure_topic,
     no_broker_message,
 )
-from tests.conftest import free_port
+from core.net import free_port
 from tests.processes import lk_env
 from views.events import MAX_RECORD_BYTES
 from workloads.generator import generate
