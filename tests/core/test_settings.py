@@ -1,4 +1,5 @@
-"""The one settings object: environment, flags over environment, child processes, the README."""
+"""The one settings object: environment, flags over environment, child processes, the
+configuration page (docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_a_child_process_gets_every_setting_back(monkeypatch: pytest.MonkeyPatch
     assert Settings.from_env() == settings
 
 
-def test_the_readme_lists_every_variable() -> None:
-    readme = (REPO_ROOT / "README.md").read_text()
-    missing = [variable.name for variable in VARIABLES if f"`{variable.name}`" not in readme]
-    assert not missing, f"README.md does not list {missing}"
+def test_the_configuration_page_lists_every_variable() -> None:
+    page = (REPO_ROOT / "docs" / "configuration.md").read_text()
+    missing = [variable.name for variable in VARIABLES if f"`{variable.name}`" not in page]
+    assert not missing, f"docs/configuration.md does not list {missing}"
