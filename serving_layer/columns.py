@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-REVENUE = "DECIMAL(38,2)"
-"""Every `revenue` column: DuckDB's widest decimal, as Spark's `views.definitions.REVENUE_TYPE`.
-Amounts are below 10^10 (decimal(12,2)), so it holds any revenue up to 10^36 - 0.01: at least
-10^26 purchases of the largest legal amount in one row."""
+from views.catalog import REVENUE, VIEW_COLUMNS
 
-WINDOW_COUNTS = (
-    ("window_start", "TIMESTAMPTZ"),
-    ("window_end", "TIMESTAMPTZ"),
-    ("action", "VARCHAR"),
-    ("events", "BIGINT"),
-    ("revenue", REVENUE),
-)
-
-VIEW_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "action_counts": WINDOW_COUNTS,
-    "action_counts_sliding": WINDOW_COUNTS,
-    "user_sessions": (
-        ("user_id", "VARCHAR"),
-        ("session_start", "TIMESTAMPTZ"),
-        ("session_end", "TIMESTAMPTZ"),
-        ("events", "BIGINT"),
-        ("views", "BIGINT"),
-        ("clicks", "BIGINT"),
-        ("purchases", "BIGINT"),
-        ("revenue", REVENUE),
-    ),
-    "user_totals": (
-        ("user_id", "VARCHAR"),
-        ("hour_start", "TIMESTAMPTZ"),
-        ("events", "BIGINT"),
-        ("purchases", "BIGINT"),
-        ("revenue", REVENUE),
-    ),
-}
-"""The contract columns of DESIGN.md. Outputs of a job add `processed_at` (processing time)."""
+__all__ = ["FINAL", "PROCESSED_AT", "REJECTED_COLUMNS", "REVENUE", "VIEW_COLUMNS"]
+"""REVENUE and VIEW_COLUMNS (each view's contract columns) are the views' own
+(`views.catalog.View.columns`); outputs of a job add `processed_at` (processing time)."""
 
 REJECTED_COLUMNS = (
     ("topic", "VARCHAR"),

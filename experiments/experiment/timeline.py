@@ -23,17 +23,10 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from views.catalog import VIEW_KEYS
+
 ARCHITECTURES = ("lambda", "kappa")
 """The serving prefixes an experiment samples: `lambda_<view>` and `kappa_<view>`."""
-
-VIEW_KEYS: dict[str, tuple[str, ...]] = {
-    "action_counts": ("window_start", "window_end", "action"),
-    "action_counts_sliding": ("window_start", "window_end", "action"),
-    "user_sessions": ("user_id", "session_start"),
-    "user_totals": ("user_id", "hour_start"),
-}
-"""The columns naming a row of each view; the value is every other contract column
-(serving_layer.columns.VIEW_COLUMNS), `final` and `processed_at` left out."""
 
 CHANGES_SCHEMA = pa.schema(
     [

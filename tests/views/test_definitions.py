@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from views.catalog import VIEW_NAMES, views_at
+from views.catalog import VIEW_COLUMNS, VIEW_KEYS, VIEW_NAMES, views_at
 from views.definitions import action_counts, action_counts_sliding, user_sessions, user_totals
 from views.events import spark_event_schema
 
@@ -128,6 +128,10 @@ def test_every_version_has_every_view_with_the_contract_columns(spark):
         assert tuple(v.name for v in views) == VIEW_NAMES
         for view in views:
             assert view.apply(frame).columns == CONTRACT_COLUMNS[view.name]
+            # The shape the view carries (what serving and the experiments read) is the
+            # contract's, and the same in every version.
+            assert [name for name, _ in view.columns] == CONTRACT_COLUMNS[view.name]
+            assert view.columns == VIEW_COLUMNS[view.name] and view.key == VIEW_KEYS[view.name]
             assert set(view.key) <= set(CONTRACT_COLUMNS[view.name])
             assert view.complete_at.split()[0] in CONTRACT_COLUMNS[view.name]
 
