@@ -110,6 +110,7 @@ def _write_views(
             "ingest_run": last_run,
             "offsets": (read_json(runs[-1][1] / "offsets.json") or {}).get("end") if runs else {},
             "rows": rows,
+            "offsets_never_read": _offsets_never_read(runs),
             "computed_at": datetime.now(UTC).isoformat(),
             "seconds": round(time.monotonic() - started, 3),
         }
@@ -184,3 +185,12 @@ def _remove_tree(folder: Path) -> None:
     doomed = folder.with_name(f"{STAGING}-retired-{folder.name}-{os.getpid()}")
     os.rename(folder, doomed)
     shutil.rmtree(doomed, ignore_errors=True)
+
+
+def _offsets_never_read(runs: list[tuple[int, Path]]) -> int:
+    """Offsets the ingest runs found deleted before they read them (retention, DeleteRecords):
+    events the master dataset never got."""
+    gaps = (
+        (read_json(folder / "offsets.json") or {}).get("deleted_unread") or {} for _, folder in runs
+    )
+    return sum(last - first + 1 for run in gaps for first, last in run.values())

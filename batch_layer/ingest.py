@@ -3,6 +3,7 @@ committed run reached, and commits its data and its offsets together with one re
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +16,11 @@ from core.errors import LkError
 from core.kafka_client import (
     SPARK_READ_OPTIONS,
     check_topic_id,
+    deleted_unread,
+    describe_gaps,
     end_offsets,
     offsets_before,
+    start_offsets,
     topic_id,
 )
 from core.layout import Layout
@@ -130,6 +134,11 @@ def _ingest_run(spark: SparkSession, settings: Settings, until: datetime | None)
                 f"({end} < {start}): was it deleted and created again? {start_over(layout)}"
             )
         start = {p: start.get(p, 0) for p in end}
+        # Retention or DeleteRecords may have removed offsets nobody ingested: they are gone
+        # for good, so the run starts at the log start and records the gap (the master
+        # dataset keeps every event ingested before).
+        gaps = deleted_unread(start, start_offsets(settings.bootstrap, settings.topic))
+        start = {p: max(start[p], gaps[p][1] + 1) if p in gaps else start[p] for p in start}
         end = {p: max(end[p], start[p]) for p in end}  # an older --until cut: nothing to read
         spanned = sum(end[p] - start[p] for p in end)
         summary = {
@@ -139,7 +148,14 @@ def _ingest_run(spark: SparkSession, settings: Settings, until: datetime | None)
             "end": end,
             "offsets_spanned": spanned,
             "until": until.isoformat() if until else None,
+            "deleted_unread": {str(p): gap for p, gap in gaps.items()},
         }
+        if gaps:
+            logging.getLogger(__name__).warning(
+                "the log no longer holds %s (deleted before ingest read them): ingesting from "
+                "the log start on; the master dataset keeps what it ingested before",
+                describe_gaps(gaps),
+            )
         if spanned == 0:
             return {**summary, "run": None, "records": 0, "events": 0, "rejected": 0,
                     "offsets_without_record": 0, "seconds": 0.0}  # fmt: skip

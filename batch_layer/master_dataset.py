@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from core.layout import Layout, numbered
 from core.locks import shared_lock
+from core.spark import literal_path
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -118,7 +119,7 @@ def master_events(
         # as the typed columns of `schema`, which a filter on them prunes. Spark discovers
         # partitions under one root per read, hence one read per folder (compaction keeps
         # them few).
-        reads = [spark.read.schema(schema).parquet(str(folder)) for folder in folders]
+        reads = [spark.read.schema(schema).parquet(literal_path(folder)) for folder in folders]
         events = reduce(DataFrame.unionByName, reads)
     if since is not None:
         events = events.where(_hours_from(since) & (F.col("event_time") >= since))

@@ -219,6 +219,32 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         return {tp.partition: offset for tp, offset in sorted(offsets.items())}
 
 
+def start_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """Per partition, the first offset the log still holds (its log start offset): 0 until
+    retention or DeleteRecords removes the head of the log."""
+    with _offsets_consumer(bootstrap) as consumer:
+        offsets = consumer.beginning_offsets(_partitions(consumer, bootstrap, topic))
+        return {tp.partition: offset for tp, offset in sorted(offsets.items())}
+
+
+def deleted_unread(resume: dict[int, int], log_start: dict[int, int]) -> dict[int, list[int]]:
+    """Per partition whose next offset to read (`resume`; a partition missing from it starts at
+    0) is below the log start: [first, last] of the offsets deleted before they were read."""
+    return {
+        partition: [resume.get(partition, 0), start - 1]
+        for partition, start in sorted(log_start.items())
+        if resume.get(partition, 0) < start
+    }
+
+
+def describe_gaps(gaps: dict[int, list[int]]) -> str:
+    """`partition 0, offsets 4-5` for each gap, joined with `; `."""
+    return "; ".join(
+        f"partition {p}, offset{'s' if a != b else ''} {a}{f'-{b}' if a != b else ''}"
+        for p, (a, b) in sorted(gaps.items())
+    )
+
+
 def offsets_before(bootstrap: str, topic: str, timestamp_ms: int) -> dict[int, int]:
     """Per partition, the first offset whose ingestion time is at or after `timestamp_ms`
     (the end offset when every record is older): reading up to it takes exactly the records

@@ -76,6 +76,15 @@ VARIABLES: tuple[Variable, ...] = tuple(
 """Every LK_* variable the project reads; an empty default means "not set"."""
 
 
+UNUSABLE_IN_DATA_DIR = {
+    "?": "DuckDB cuts a database file name at '?'",
+    "\\": "DuckDB reads '\\' in a file name as a glob escape",
+    ",": "Kafka's log.dirs is a comma-separated list",
+}
+"""Characters a data directory's path may not hold, and why (docs/real-world-topics.md); every
+other character, spaces, brackets, `*`, braces and quotes included, works in every path."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where state lives, which Kafka, topic and Spark a command talks to, and how Spark runs.
@@ -113,6 +122,12 @@ class Settings:
             if value is not None:
                 values[key] = value
         values["data_dir"] = Path(str(values["data_dir"])).resolve()
+        for character, why in UNUSABLE_IN_DATA_DIR.items():
+            if character in str(values["data_dir"]):
+                raise LkError(
+                    f"the data directory {values['data_dir']} holds {character!r} ({why}); "
+                    "choose another --data-dir / LK_DATA_DIR"
+                )
         return cls(**values)  # type: ignore[arg-type]
 
     def as_env(self) -> dict[str, str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from core.errors import LkError
 from core.jvm import jars_dir, java_home
 from core.settings import REPO_ROOT, Settings
+from core.spark_contract import CONTRACT_CONF, check_contract, refuse_contract_changes
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -68,7 +69,7 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.driver.memory": settings.spark_driver_memory,
         "spark.sql.shuffle.partitions": settings.shuffle_partitions,
         "spark.default.parallelism": settings.shuffle_partitions,
-        "spark.sql.session.timeZone": "UTC",
+        **CONTRACT_CONF,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
@@ -91,6 +92,7 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
+    check_contract(session)
     session.sparkContext.setLogLevel(settings.spark_log_level)
     return session
 
@@ -210,13 +212,22 @@ def last_error(log: Path) -> str:
     return lines[-1][:300] if lines else "no output"
 
 
+def literal_path(path: Path) -> str:
+    """`path` for Spark's readers, which expand Hadoop globs (`*`, `?`, `[...]`, `{a,b}`) in
+    every path they are given: each glob character escaped with a backslash, so a data
+    directory named `runs [2026]` is read as itself."""
+    return re.sub(r"([\\{}\[\]*?])", r"\\\1", str(path))
+
+
 def extra_spark_conf(settings: Settings) -> dict[str, str]:
     """LK_SPARK_CONF as a dict: `spark.executor.memory=2g;spark.executor.cores=2`; LkError for a
-    pair that is not `spark.some.key=value`."""
+    pair that is not `spark.some.key=value` or that changes the event contract
+    (`core.spark_contract`)."""
     conf = {}
     for pair in filter(None, (p.strip() for p in settings.spark_conf.split(";"))):
         key, equals, value = pair.partition("=")
         if not equals or not key.strip().startswith("spark."):
             raise LkError(f"LK_SPARK_CONF: {pair!r} is not spark.some.key=value")
         conf[key.strip()] = value.strip()
+    refuse_contract_changes(conf)
     return conf

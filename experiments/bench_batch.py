@@ -35,7 +35,7 @@ from core.errors import LkError
 from core.settings import DEFAULT_LATENESS, DEFAULT_LOGIC_VERSION, Settings
 from experiments.bench_batch_data import master_dataset
 from experiments.figures import environment, spread
-from serving_layer.sql import literal
+from serving_layer.sql import files_in, literal
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -128,7 +128,7 @@ def duckdb_views(
     connection = _duckdb(settings)
     try:
         started = time.perf_counter()
-        files = literal(str(root / "lambda" / "ingest" / "run=*" / "events" / "**" / "*.parquet"))
+        files = literal(str(files_in(root / "lambda" / "ingest", "run=*/events/**/*.parquet")))
         # The oracle's `events` relation over the master dataset's columns.
         connection.execute(
             "CREATE VIEW events AS SELECT event_id, user_id, action, product_id, amount, "

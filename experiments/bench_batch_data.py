@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
 from core.settings import Settings
+from core.spark import literal_path
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -169,7 +170,7 @@ def _write_as_ingest(spark: SparkSession, scratch: Path, folder: Path) -> None:
     from batch_layer.ingest import write_events
     from views.events import spark_event_schema
 
-    typed = spark.read.parquet(str(scratch))
+    typed = spark.read.parquet(literal_path(scratch))
     columns = [F.col(field.name).cast(field.dataType) for field in spark_event_schema().fields]
     parsed = typed.select(
         *columns,

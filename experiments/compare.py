@@ -36,7 +36,8 @@ def compare_with_truth(settings: Settings, prefix: str, cutoff: datetime | None 
     event totals.
 
     `dropped_late` and `duplicates_counted` say what its streaming job lost on purpose (the
-    speed layer for Lambda, the version in service for Kappa).
+    speed layer for Lambda, the version in service for Kappa); `offsets_never_read`, how many
+    offsets the log had deleted before its jobs read them (retention, DeleteRecords).
 
     The cutoff defaults to the batch horizon H for `lambda` and `batch`, and to the watermark
     of the stream for `speed` and `kappa` (the version in service): rows before it will not
@@ -75,11 +76,12 @@ def _status(connection: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     service (`kappa`)."""
     rows = connection.execute(
         "SELECT component, version, logic_version, horizon, watermark, dropped_late, "
-        "duplicates_counted FROM serving_status "
+        "duplicates_counted, offsets_never_read FROM serving_status "
         "WHERE component IN ('batch', 'speed') OR (component = 'kappa' AND in_service)"
     ).fetchall()
     names = (
-        "version", "logic_version", "horizon", "watermark", "dropped_late", "duplicates_counted"
+        "version", "logic_version", "horizon", "watermark", "dropped_late", "duplicates_counted",
+        "offsets_never_read",
     )  # fmt: skip
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
 
@@ -91,7 +93,16 @@ def _stream_losses(status: dict[str, dict], prefix: str) -> dict:
     stream = status.get("speed" if prefix in ("lambda", "speed") else prefix, {})
     if prefix == "batch":
         stream = {}
-    return {name: stream.get(name) for name in ("dropped_late", "duplicates_counted")}
+    losses = {name: stream.get(name) for name in ("dropped_late", "duplicates_counted")}
+    # Offsets deleted from the log before its jobs read them: the most any job it serves from
+    # never read (Lambda: its batch layer's master dataset or its speed layer).
+    serving = {"lambda": ("batch", "speed"), "batch": ("batch",), "speed": ("speed",)}
+    never = [
+        status.get(component, {}).get("offsets_never_read") or 0
+        for component in serving.get(prefix, (prefix,))
+    ]
+    losses["offsets_never_read"] = max(never, default=0)
+    return losses
 
 
 def _logic_version(status: dict[str, dict], prefix: str) -> str | None:

@@ -43,6 +43,8 @@ def describe(settings: Settings) -> list[dict]:
                 "last_replay": job.get("last_replay"),
                 "dropped_late": status.get("dropped_late", 0),
                 "duplicates_dropped": status.get("duplicates_dropped", 0),
+                # offsets the log had deleted before this version read them (streaming.gaps)
+                "offsets_never_read": status.get("offsets_never_read", 0),
             }
         )
     return rows

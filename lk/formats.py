@@ -87,6 +87,11 @@ def format_versions(rows: list[dict]) -> str:
             f"p{p}: {row['offsets'].get(p, 0)}/{end}" for p, end in row["end_offsets"].items()
         )
         lines.append(f"    offsets {offsets}")
+        if row.get("offsets_never_read"):
+            lines.append(
+                f"    {row['offsets_never_read']:,} offsets were deleted from the log before it "
+                "read them (retention): a partial rebuild"
+            )
         if row.get("heartbeat"):
             lines.append(f"    heartbeat: {row['heartbeat']}")
     return "\n".join(lines)
@@ -115,6 +120,11 @@ def format_comparison(reports: dict[str, dict]) -> str:
             lines.append(
                 f"{name}: its stream dropped {report.get('dropped_late') or 0} late events and "
                 f"counted {report.get('duplicates_counted') or 0} re-sent duplicates again"
+            )
+        if report.get("offsets_never_read"):
+            lines.append(
+                f"{name}: {report['offsets_never_read']} offsets were deleted from the log "
+                "(retention) before its jobs read them: their events are missing"
             )
         for view in VIEW_NAMES:
             for part in PARTS:

@@ -27,11 +27,18 @@ from core.atomic import read_json, write_json
 from core.layout import Layout, StreamPaths, numbered
 from core.locks import exclusive_lock
 from core.settings import Settings
-from serving_layer.columns import FINAL, PROCESSED_AT, REJECTED_COLUMNS, VIEW_COLUMNS
+from serving_layer.columns import FINAL, PROCESSED_AT, REJECTED_COLUMNS
 from serving_layer.merge import lambda_refusal, merge_sql, refused_sql
 from serving_layer.oracle import oracle_runs, oracle_views
 from serving_layer.partials import stream_view_sql
-from serving_layer.sql import empty_select, has_files, literal, parquet_source, typed_select
+from serving_layer.sql import (
+    empty_select,
+    files_in,
+    has_files,
+    literal,
+    parquet_source,
+    typed_select,
+)
 from serving_layer.status import Stream, status_sql
 from views.catalog import LOGIC_VERSIONS, View
 
@@ -190,8 +197,8 @@ def _streams(layout: Layout, kappa: dict | None) -> list[Stream]:
 
 def _batch_sql(connection: duckdb.DuckDBPyConnection, batch: dict | None, view: View) -> str:
     """The rows of the batch version the catalog pins, each `final` once it ends by H."""
-    columns = VIEW_COLUMNS[view.name]
-    pattern = batch["folder"] / view.name / "*.parquet" if batch else None
+    columns = view.columns
+    pattern = files_in(batch["folder"] / view.name) if batch else None
     if pattern is None or not has_files(pattern):
         return empty_select((*columns, FINAL, PROCESSED_AT))
     selected = typed_select(connection, parquet_source(pattern), (*columns, PROCESSED_AT))
@@ -205,11 +212,11 @@ def _rejected_sql(connection: duckdb.DuckDBPyConnection, layout: Layout) -> str:
     """Rejected records with the layer that found them (Lambda's ingest, the speed layer, or
     a Kappa version)."""
     sources = [
-        (layout.ingest / "run=*" / "rejected" / "*.parquet", "lambda-ingest"),
-        (layout.speed.rejected / "*.parquet", "lambda-speed"),
+        (files_in(layout.ingest, "run=*/rejected/*.parquet"), "lambda-ingest"),
+        (files_in(layout.speed.rejected), "lambda-speed"),
     ]
     for number in _kappa_versions(layout):
-        sources.append((layout.kappa_version(number).rejected / "*.parquet", f"kappa-v{number}"))
+        sources.append((files_in(layout.kappa_version(number).rejected), f"kappa-v{number}"))
     selects = [
         typed_select(
             connection, parquet_source(pattern), REJECTED_COLUMNS, f", '{found_by}' AS found_by"

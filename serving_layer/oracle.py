@@ -18,7 +18,7 @@ import duckdb
 from core.atomic import read_json
 from core.layout import Layout
 from serving_layer.columns import VIEW_COLUMNS
-from serving_layer.sql import empty_select, parquet_source, typed_select
+from serving_layer.sql import empty_select, files_in, parquet_source, typed_select
 
 LOGIC_NAME = re.compile(r"[A-Za-z0-9]+")
 """Logic versions whose folders become view names (`v1`, `v2`); other folders are skipped."""
@@ -76,7 +76,7 @@ def _selects(connection: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, s
     for view, columns in VIEW_COLUMNS.items():
         file = folder / f"{view}.parquet"
         selects[view] = (
-            typed_select(connection, parquet_source(file), columns)
+            typed_select(connection, parquet_source(files_in(folder, file.name)), columns)
             if file.is_file()
             else empty_select(columns)
         )

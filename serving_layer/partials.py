@@ -20,8 +20,15 @@ from __future__ import annotations
 import duckdb
 
 from core.layout import StreamPaths
-from serving_layer.columns import FINAL, PROCESSED_AT, VIEW_COLUMNS
-from serving_layer.sql import empty_select, has_files, literal, parquet_source, typed_select
+from serving_layer.columns import FINAL, PROCESSED_AT
+from serving_layer.sql import (
+    empty_select,
+    files_in,
+    has_files,
+    literal,
+    parquet_source,
+    typed_select,
+)
 from views.catalog import View
 
 
@@ -30,8 +37,8 @@ def stream_view_sql(
 ) -> str:
     """SQL whose rows are the view's rows as the job has them now: contract columns, `final`
     and `processed_at` (the newest micro-batch that changed the row)."""
-    columns = VIEW_COLUMNS[view.name]
-    pattern = paths.view_files(view.name) / "*.parquet" if paths else None
+    columns = view.columns
+    pattern = files_in(paths.view_files(view.name)) if paths else None
     if pattern is None or not has_files(pattern):
         return empty_select((*columns, FINAL, PROCESSED_AT))
     fragments = typed_select(connection, parquet_source(pattern), (*columns, PROCESSED_AT))
@@ -46,7 +53,8 @@ def _watermark_sql(paths: StreamPaths) -> str:
     latest = paths.progress / "latest.json"
     if not latest.exists():
         return "CAST(NULL AS TIMESTAMPTZ)"
-    source = f"read_json({literal(str(latest))}, columns = {{'watermark': 'TIMESTAMPTZ'}})"
+    file = literal(str(files_in(latest.parent, latest.name)))
+    source = f"read_json({file}, columns = {{'watermark': 'TIMESTAMPTZ'}})"
     return f"(SELECT watermark FROM {source})"
 
 
@@ -63,10 +71,9 @@ def _final(view: View, watermark: str) -> str:
 def _summed_sql(view: View, fragments: str, watermark: str) -> str:
     key = ", ".join(view.key)
     sums = ", ".join(
-        f"CAST(sum({name}) AS {kind}) AS {name}"
-        for name, kind in _measures(view, VIEW_COLUMNS[view.name])
+        f"CAST(sum({name}) AS {kind}) AS {name}" for name, kind in _measures(view, view.columns)
     )
-    names = ", ".join(name for name, _ in VIEW_COLUMNS[view.name])
+    names = ", ".join(name for name, _ in view.columns)
     return f"""
 SELECT {names}, {_final(view, watermark)}, processed_at FROM (
     SELECT {key}, {sums}, max(processed_at) AS processed_at
@@ -96,10 +103,9 @@ numbered AS (
 
 def _sessions_sql(view: View, fragments: str, watermark: str) -> str:
     sums = ", ".join(
-        f"CAST(sum({name}) AS {kind}) AS {name}"
-        for name, kind in _measures(view, VIEW_COLUMNS[view.name])
+        f"CAST(sum({name}) AS {kind}) AS {name}" for name, kind in _measures(view, view.columns)
     )
-    names = ", ".join(name for name, _ in VIEW_COLUMNS[view.name])
+    names = ", ".join(name for name, _ in view.columns)
     return f"""
 WITH fragments AS ({fragments}), {island_ctes("fragments")}
 SELECT {names}, {_final(view, watermark)}, processed_at FROM (

@@ -15,7 +15,7 @@ from core.errors import LkError, first_line
 from core.layout import Layout
 from core.settings import Settings
 from serving_layer.catalog import connect, refresh_catalog
-from serving_layer.sql import literal
+from serving_layer.sql import files_in, literal
 
 READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
 """User SQL may read, never write: one statement of these types, configuration then locked."""
@@ -32,7 +32,12 @@ def confine(connection: duckdb.DuckDBPyConnection, folders: list[Path]) -> None:
     """Let the connection read files only under `folders` (DuckDB's `allowed_directories` with
     `enable_external_access = false`: no other file, no COPY TO, no ATTACH, no extension
     download), then lock its configuration so SQL cannot undo it."""
-    allowed = ", ".join(literal(f"{folder}/") for folder in folders)
+    # Each folder as itself and as the views name it in their file patterns (its own glob
+    # characters escaped, serving_layer.sql.files_in): DuckDB checks the pattern's text.
+    spellings = dict.fromkeys(
+        spelling for folder in folders for spelling in (str(folder), str(files_in(folder, "")))
+    )
+    allowed = ", ".join(literal(f"{spelling.rstrip('/')}/") for spelling in spellings)
     connection.execute(f"SET allowed_directories = [{allowed}]")
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")

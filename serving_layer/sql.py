@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,14 @@ def literal(text: str) -> str:
 def identifier(name: str) -> str:
     """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def files_in(folder: Path, pattern: str = "*.parquet") -> Path:
+    """A glob of the files under `folder` matching `pattern` (e.g. `run=*/rejected/*.parquet`),
+    with `folder`'s own glob characters (`[`, `*`, `?`, as in a data directory named
+    `runs [2026]`) escaped, so it matches that folder and no other. Python's glob and DuckDB's
+    both read the escapes (`[[]`, `[*]`, `[?]`)."""
+    return Path(glob.escape(str(folder))) / pattern
 
 
 def has_files(pattern: Path) -> bool:

@@ -14,6 +14,8 @@ Kappa version (the one in service and any other not being retired):
     dropped_late   events it dropped as later than its watermark (0 for the batch)
     duplicates_counted  extra counts of an event_id: copies re-sent after the stream's dedup
                    horizon that it counted again (0 for the batch, which counts each id once)
+    offsets_never_read  offsets deleted from the log (retention, DeleteRecords) before it read
+                   them: their events are missing from its rows (docs/real-world-topics.md)
     updated_at     when it last moved (the catalog: when it was rebuilt)
 
 Batch and catalog rows are fixed when the catalog is rebuilt; stream rows read the job's
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.layout import StreamPaths
-from serving_layer.sql import has_files, identifier, literal, parquet_source
+from serving_layer.sql import files_in, has_files, identifier, literal, parquet_source
 
 STATUS_COLUMNS = (
     ("component", "VARCHAR"),
@@ -40,9 +42,17 @@ STATUS_COLUMNS = (
     ("lag", "BIGINT"),
     ("dropped_late", "BIGINT"),
     ("duplicates_counted", "BIGINT"),
+    ("offsets_never_read", "BIGINT"),
     ("updated_at", "TIMESTAMPTZ"),
 )
-PROGRESS_COLUMNS = ("watermark", "offsets", "lag", "dropped_late", "updated_at")
+PROGRESS_COLUMNS = (
+    "watermark",
+    "offsets",
+    "lag",
+    "dropped_late",
+    "offsets_never_read",
+    "updated_at",
+)
 """The columns of a stream's row read from its `progress/latest.json`."""
 
 
@@ -72,6 +82,7 @@ def status_sql(batch: dict | None, streams: list[Stream], rebuilt_at: datetime) 
                     "offsets": json.dumps(batch.get("offsets") or {}),
                     "dropped_late": 0,
                     "duplicates_counted": 0,
+                    "offsets_never_read": batch.get("offsets_never_read", 0),
                     "updated_at": batch.get("computed_at"),
                 }
             )
@@ -88,7 +99,7 @@ def _stream_row(stream: Stream) -> str:
         "in_service": stream.in_service,
     }
     latest = stream.paths.progress / "latest.json"
-    counted = stream.paths.counted / "*.parquet"
+    counted = files_in(stream.paths.counted)
     duplicates = {}
     if has_files(counted):  # the files only ever grow: the glob is read at query time
         duplicates["duplicates_counted"] = (
@@ -104,7 +115,8 @@ def _stream_row(stream: Stream) -> str:
     live = {name: identifier(name) for name in PROGRESS_COLUMNS} | duplicates
     if stream.logic_version is None:
         live["logic_version"] = identifier("logic_version")
-    source = f"read_json({literal(str(latest))}, columns = {{{types}}})"
+    file = literal(str(files_in(latest.parent, latest.name)))
+    source = f"read_json({file}, columns = {{{types}}})"
     return f"{_row(fixed, live)} FROM {source}"
 
 

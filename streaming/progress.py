@@ -19,6 +19,7 @@ from pyspark.sql.streaming import StreamingQueryListener
 from core.atomic import write_json
 from core.errors import first_line
 from core.layout import StreamPaths
+from streaming.gaps import offsets_never_read
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -73,6 +74,7 @@ class ProgressRecorder:
                 if file.name not in self.figures:
                     self.figures[file.name] = json.loads(file.read_text())
             status = summarize(self.options, list(self.spark.values()), list(self.figures.values()))
+            status["offsets_never_read"] = offsets_never_read(self.paths)
             write_json(self.paths.progress / "latest.json", status)
         return status
 

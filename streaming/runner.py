@@ -22,6 +22,7 @@ from core.atomic import read_json, write_json
 from core.errors import LkError, first_line
 from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
+from streaming.gaps import record_gaps
 from streaming.micro_batch import MicroBatchWriter, batch_watermark_ms
 from streaming.options import StreamOptions
 from streaming.progress import ProgressListener, listen
@@ -141,7 +142,9 @@ def _start_query(
 
     from views.parse import parse_events
 
-    records = parse_events(kafka_source(spark, settings, options))
+    # Offsets deleted before this job read them are recorded, then Spark must read on past them.
+    gaps = record_gaps(settings, paths, options.starting_offsets)
+    records = parse_events(kafka_source(spark, settings, options, fail_on_data_loss=not gaps))
     # An event's key is its id; a rejected record's, where it sits (never an event's key).
     own_key = F.format_string("rejected:%d:%d", F.col("partition"), F.col("offset"))
     event_key = F.concat(F.lit("event:"), F.col("event_id"))

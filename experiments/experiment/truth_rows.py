@@ -21,6 +21,7 @@ from experiments.oracle.params import view_params
 from experiments.oracle.tables import classify
 from serving_layer.catalog import connect
 from serving_layer.columns import VIEW_COLUMNS
+from serving_layer.sql import files_in, literal
 
 _MATCH = {
     "action_counts": ("action", "window_start", "window_end"),
@@ -65,7 +66,7 @@ def truth_rows(settings: Settings, logic_version: str) -> pa.Table:
             end_sql = f"r.{end}" if end else f"r.{start} + INTERVAL '{params[view]['period']}'"
             rows = connection.execute(
                 f"SELECT {', '.join('r.' + n for n in names)}, max(c.append_ms) "  # noqa: S608
-                f"FROM read_parquet('{folder / (view + '.parquet')}') r "
+                f"FROM read_parquet({literal(str(files_in(folder, view + '.parquet')))}) r "
                 f"LEFT JOIN counted c ON c.{match} = r.{match} "
                 f"AND c.event_time >= CAST(r.{start} AS TIMESTAMP) "
                 f"AND c.event_time < CAST({end_sql} AS TIMESTAMP) "

@@ -58,6 +58,8 @@ def _consumer(bootstrap: str, client_id: str, **config: object) -> Iterator[Kafk
         "enable_auto_commit": False,
         "allow_auto_create_topics": False,
         "isolation_level": ISOLATION_LEVEL,
+        # An offset deleted while it is read (retention): on from the log start, never the end.
+        "auto_offset_reset": "earliest",
         "client_id": client_id,
         "request_timeout_ms": REQUEST_TIMEOUT_MS,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
@@ -81,6 +83,17 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         if not partitions:
             raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
         found = consumer.end_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
+        return {tp.partition: offset for tp, offset in sorted(found.items())}
+
+
+def start_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """Per partition of `topic`, the first offset the log still holds (0 until retention or
+    DeleteRecords removes its head). LkError if the topic does not exist."""
+    with _consumer(bootstrap, "lk-truth-offsets") as consumer:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            raise LkError(f"topic {topic!r} does not exist at {bootstrap}")
+        found = consumer.beginning_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
         return {tp.partition: offset for tp, offset in sorted(found.items())}
 
 

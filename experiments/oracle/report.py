@@ -21,6 +21,15 @@ def format_summary(summary: dict) -> str:
             f"note: the end offsets span {summary['records_in_log']:,} offsets but "
             f"{summary['records_read']:,} records were read"
         )
+    if summary.get("offsets_deleted"):
+        gaps = "; ".join(
+            f"partition {p}, offsets {a}-{b}" if a != b else f"partition {p}, offset {a}"
+            for p, (a, b) in summary["offsets_deleted"].items()
+        )
+        lines.append(
+            f"the log no longer holds {gaps} (deleted by retention or DeleteRecords): this "
+            "truth is of what the log holds now, not of every event ever sent"
+        )
     if summary["rejected_by_reason"]:
         reasons = ", ".join(f"{r} {n:,}" for r, n in summary["rejected_by_reason"].items())
         lines.append(f"rejected by reason: {reasons}")

@@ -22,7 +22,7 @@ from core.errors import LkError
 from core.layout import Layout
 from core.locks import exclusive_lock
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
-from experiments.oracle.log import end_offsets, read_log, topic_id
+from experiments.oracle.log import end_offsets, read_log, start_offsets, topic_id
 from experiments.oracle.params import view_params
 from experiments.oracle.tables import classify
 from experiments.oracle.views_sql import view_sql
@@ -57,6 +57,7 @@ def compute_truth(settings: Settings, logic_version: str = DEFAULT_LOGIC_VERSION
     started = time.monotonic()
     current_id = topic_id(settings.bootstrap, settings.topic)
     end = end_offsets(settings.bootstrap, settings.topic)
+    start = start_offsets(settings.bootstrap, settings.topic)
     records = read_log(settings, end=end)
     records_read = len(records)
     read_seconds = time.monotonic() - started
@@ -70,7 +71,7 @@ def compute_truth(settings: Settings, logic_version: str = DEFAULT_LOGIC_VERSION
     try:
         connection.register("events", events)
         connection.register("rejected", rejected)
-        summary = _summarise(connection, settings, logic_version, end, records_read)
+        summary = _summarise(connection, settings, logic_version, start, end, records_read)
         summary["topic_id"] = current_id
         if before and current_id and before != current_id:
             summary["replaced_topic_id"] = before  # recomputed from the new log, offset 0 on
@@ -106,6 +107,7 @@ def _summarise(
     connection: duckdb.DuckDBPyConnection,
     settings: Settings,
     logic_version: str,
+    start: dict[int, int],
     end: dict[int, int],
     records_read: int,
 ) -> dict:
@@ -124,11 +126,16 @@ def _summarise(
         "bootstrap": settings.bootstrap,
         "logic_version": logic_version,
         "end_offsets": {str(p): offset for p, offset in sorted(end.items())},
-        # Offsets run 0 .. end - 1 without gaps unless a transactional producer wrote markers.
-        "records_in_log": sum(end.values()),
+        # The head of the log deleted (retention, DeleteRecords): offsets nobody can read now.
+        "offsets_deleted": {
+            str(p): [0, first - 1] for p, first in sorted(start.items()) if 0 < first <= end[p]
+        },
+        # Offsets run start .. end - 1 without gaps unless a transactional producer wrote markers.
+        "records_in_log": sum(end[p] - min(start.get(p, 0), end[p]) for p in end),
         "records_read": records_read,
         # Transaction markers and aborted records: offsets a read-committed reader never sees.
-        "offsets_without_record": sum(end.values()) - records_read,
+        "offsets_without_record": sum(end[p] - min(start.get(p, 0), end[p]) for p in end)
+        - records_read,
         "accepted": accepted,
         "distinct_events": distinct,
         "duplicates": accepted - distinct,

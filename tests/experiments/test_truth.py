@@ -96,6 +96,7 @@ def test_classify_types_accepted_events_and_keeps_rejected_bytes():
 def fake_log(monkeypatch, records: list[LogRecord]) -> None:
     """The oracle reads `records` instead of asking Kafka."""
     monkeypatch.setattr(truth, "end_offsets", lambda bootstrap, topic: {0: 3, 1: 3})
+    monkeypatch.setattr(truth, "start_offsets", lambda bootstrap, topic: {0: 0, 1: 0})
     monkeypatch.setattr(truth, "read_log", lambda settings, end: list(records))
     monkeypatch.setattr(truth, "topic_id", lambda bootstrap, topic: "topic-id-of-the-fake-log")
 

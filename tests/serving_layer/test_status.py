@@ -47,6 +47,7 @@ def test_serving_status_rows_are_typed(tmp_path):
         ("lag", "BIGINT"),
         ("dropped_late", "BIGINT"),
         ("duplicates_counted", "BIGINT"),
+        ("offsets_never_read", "BIGINT"),
         ("updated_at", "TIMESTAMP WITH TIME ZONE"),
     ]
     rows = run_query(
