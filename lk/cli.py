@@ -43,13 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    settings = Settings.from_env(
-        data_dir=getattr(args, "data_dir", None),
-        bootstrap=getattr(args, "bootstrap", None),
-        topic=getattr(args, "topic", None),
-        spark_master=getattr(args, "spark_master", None),
-    )
     try:
+        settings = Settings.from_env(
+            data_dir=getattr(args, "data_dir", None),
+            bootstrap=getattr(args, "bootstrap", None),
+            topic=getattr(args, "topic", None),
+            spark_master=getattr(args, "spark_master", None),
+        )
         return args.run(settings, args) or 0
     except BrokenPipeError:
         try:

@@ -50,6 +50,14 @@ def test_a_wrong_flag_is_a_usage_error_not_a_stack_trace(argv):
     assert result.stderr.strip().splitlines()[-1].startswith("lk ")
 
 
+def test_a_data_directory_no_tool_can_name_is_one_line(capsys, tmp_path):
+    code = main(["kappa", "status", "--data-dir", str(tmp_path / "runs?2026")])
+    assert code == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("lk: error: the data directory ") and "\n" not in error
+    assert "choose another --data-dir" in error
+
+
 def test_an_unknown_scenario_is_one_line(capsys):
     code = main(["produce", "--events", "5", "--scenario", "nope", "--bootstrap", "127.0.0.1:1"])
     assert code == 1
