@@ -1,4 +1,10 @@
-"""The `lk` command line: one entry point, a subcommand per job, readable errors."""
+# PYTHON_ARGCOMPLETE_OK
+"""The `lk` command line: one entry point, a subcommand per job, readable errors.
+
+Shell completion (argcomplete): `eval "$(register-python-argcomplete lk)"` in bash or zsh.
+Exit codes: 0 done; 1 an error the user can act on (one line on stderr: a missing broker, a bad
+setting, a failed job); 2 a usage error (a wrong flag or value, argparse's line); 130
+interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import argcomplete
 
 from core.errors import readable
 from core.settings import DEFAULT_DELIVERY_TIMEOUT, DEFAULT_PARTITIONS, Settings, default_of
@@ -34,11 +42,13 @@ from lk.cli_args import (
     positive_int,
 )
 from lk.output import format_figures, write_figures
+from lk.version import VersionAction
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `lk` command; errors the user can act on print one line and exit non-zero."""
     parser = build_parser()
+    argcomplete.autocomplete(parser)  # answers a shell's completion request, else does nothing
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -91,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lk",
         description="One event stream through a Lambda and a Kappa architecture.",
         parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action=VersionAction,
+        help="print the versions of lk, Python, Java, Kafka, Spark, Airflow and DuckDB",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

@@ -1,5 +1,6 @@
 """The command line: every command has help, and a wrong flag is one readable line."""
 
+import os
 import subprocess
 import sys
 
@@ -75,3 +76,32 @@ def test_a_dedup_horizon_below_the_watermark_is_one_line(job, capsys, tmp_path):
         "lk: error: the dedup horizon '1 minute' is shorter than the watermark '10 minutes': "
         "an id must be remembered at least as long as an event may be late"
     )
+
+
+def test_python_dash_m_lk_prints_every_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "lk", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found = dict(line.split(maxsplit=1) for line in result.stdout.strip().splitlines())
+    assert list(found) == ["lk", "Python", "Java", "Kafka", "Spark", "Airflow", "DuckDB"]
+    import duckdb
+    import pyspark
+
+    assert found["Spark"] == pyspark.__version__ and found["DuckDB"] == duckdb.__version__
+    assert found["Python"] == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_the_shell_completes_commands(tmp_path):
+    answer = tmp_path / "completions"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": "lk ka", "COMP_POINT": "5",
+           "_ARGCOMPLETE_STDOUT_FILENAME": str(answer), "_ARGCOMPLETE_IFS": "\n"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "lk"], env=env, capture_output=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert set(answer.read_text().split()) == {"kafka", "kappa"}
