@@ -62,8 +62,9 @@ postgresql: # the server the Airflow-on-PostgreSQL test starts (tests/postgres.p
 test-fast: setup ## the quick loop: tests that need no broker or Spark
 	$(BIN)/pytest -m "not slow and not cluster"
 
-lint: setup ## ruff
+lint: setup ## ruff, and deptry: every imported package declared in pyproject.toml, every declared one used
 	$(BIN)/ruff check .
+	$(BIN)/deptry .
 
 up: setup ## start the local Kafka broker
 	$(LK) kafka up
