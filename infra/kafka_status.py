@@ -17,43 +17,94 @@ QUORUM_TOOL = "org.apache.kafka.tools.MetadataQuorumCommand"
 
 def describe_kafka(settings: Settings) -> tuple[str, bool]:
     """A readable report, and whether a broker answers at the bootstrap address."""
+    state = kafka_state(settings)
+    return format_kafka(state), state["answering"]
+
+
+def kafka_state(settings: Settings) -> dict:
+    """What `lk kafka status` reports, as data (`--json`): `version` (of the jars), `broker`
+    (the single local broker: pid, log; None when not running), `nodes` (a local cluster's:
+    node_id, pid or None, port, controller_port, log), `bootstrap`, `answering`, `error` (why
+    not), `brokers` and `fenced` (node ids; a local cluster only), `controller`, and `topics`:
+    name -> partitions, records (the sum of end offsets), end_offsets, replicas."""
     files = broker_files(settings)
     pid = running_pid(files)
     nodes = cluster_nodes(settings)
-    lines = []
-    if nodes:
-        lines.append(f"local cluster: {len(nodes)} node(s), Kafka {kafka_version()}")
-        for node in nodes:
-            state = f"running (pid {node.pid})" if node.pid else "not running"
-            lines.append(
-                f"  node {node.node_id}: {state}, port {node.port}, "
-                f"controller port {node.controller_port}, log {node.log}"
-            )
-    if pid:  # the single broker, even beside a cluster's folders
-        lines.append(f"local broker: running (pid {pid}), Kafka {kafka_version()}, log {files.log}")
-    elif not nodes:
-        lines.append("local broker: not running")
+    state: dict = {
+        "version": kafka_version() if pid or nodes else None,
+        "broker": {"pid": pid, "log": str(files.log)} if pid else None,
+        "nodes": [
+            {
+                "node_id": node.node_id,
+                "pid": node.pid,
+                "port": node.port,
+                "controller_port": node.controller_port,
+                "log": str(node.log),
+            }
+            for node in nodes
+        ],
+        "bootstrap": settings.bootstrap,
+        "answering": False,
+        "error": None,
+        "topics": {},
+    }
     try:
         topics = list_topics(settings.bootstrap)
     except LkError as error:
-        lines.append(f"cluster at {settings.bootstrap}: {error}")
-        return "\n".join(lines), False
-    lines.append(f"cluster at {settings.bootstrap}: answering, {len(topics)} topic(s)")
+        state["error"] = str(error)
+        return state
+    state["answering"] = True
     if nodes:
         fencing = broker_fencing(settings.bootstrap)
-        fenced = [k for k, is_fenced in fencing.items() if is_fenced]
-        serving = sorted(k for k in fencing if k not in fenced)
-        lines.append(f"  brokers: {serving}" + (f" (fenced: {fenced})" if fenced else ""))
-        lines.append(f"  controller: {quorum_leader(settings.bootstrap)}")
+        state["fenced"] = [k for k, is_fenced in fencing.items() if is_fenced]
+        state["brokers"] = sorted(k for k in fencing if k not in state["fenced"])
+        state["controller"] = quorum_leader(settings.bootstrap)
     replicas = _replicas(settings.bootstrap, topics)
     for topic in topics:
         offsets = end_offsets(settings.bootstrap, topic)
-        per_partition = "  ".join(f"p{p}={o:,}" for p, o in offsets.items())
+        state["topics"][topic] = {
+            "partitions": len(offsets),
+            "records": sum(offsets.values()),
+            "end_offsets": {str(p): o for p, o in offsets.items()},
+            "replicas": replicas.get(topic, "?"),
+        }
+    return state
+
+
+def format_kafka(state: dict) -> str:
+    """`kafka_state` as the lines `lk kafka status` prints."""
+    lines = []
+    if state["nodes"]:
+        lines.append(f"local cluster: {len(state['nodes'])} node(s), Kafka {state['version']}")
+        for node in state["nodes"]:
+            running = f"running (pid {node['pid']})" if node["pid"] else "not running"
+            lines.append(
+                f"  node {node['node_id']}: {running}, port {node['port']}, "
+                f"controller port {node['controller_port']}, log {node['log']}"
+            )
+    broker = state["broker"]
+    if broker:  # the single broker, even beside a cluster's folders
         lines.append(
-            f"  {topic}: {len(offsets)} partition(s), {sum(offsets.values()):,} records, "
-            f"{replicas.get(topic, '?')}  [{per_partition}]"
+            f"local broker: running (pid {broker['pid']}), Kafka {state['version']}, "
+            f"log {broker['log']}"
         )
-    return "\n".join(lines), True
+    elif not state["nodes"]:
+        lines.append("local broker: not running")
+    if not state["answering"]:
+        lines.append(f"cluster at {state['bootstrap']}: {state['error']}")
+        return "\n".join(lines)
+    lines.append(f"cluster at {state['bootstrap']}: answering, {len(state['topics'])} topic(s)")
+    if "brokers" in state:
+        fenced = state["fenced"]
+        lines.append(f"  brokers: {state['brokers']}" + (f" (fenced: {fenced})" if fenced else ""))
+        lines.append(f"  controller: {state['controller']}")
+    for topic, about in state["topics"].items():
+        per_partition = "  ".join(f"p{p}={o:,}" for p, o in about["end_offsets"].items())
+        lines.append(
+            f"  {topic}: {about['partitions']} partition(s), {about['records']:,} records, "
+            f"{about['replicas']}  [{per_partition}]"
+        )
+    return "\n".join(lines)
 
 
 def quorum_leader(bootstrap: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from core.settings import Settings
 
@@ -65,6 +66,8 @@ def _action_parser(action: str, common: argparse.ArgumentParser) -> argparse.Arg
             action="store_true",
             help="also start the triggerer (only deferrable tasks need it)",
         )
+    if action == "status":
+        parser.add_argument("--json", action="store_true", help="print the status as JSON")
     return parser
 
 
@@ -93,5 +96,11 @@ def _status(settings: Settings, options: argparse.Namespace) -> int:
     from infra.airflow import airflow_status
 
     state = airflow_status(settings)
-    print("\n".join(state.lines()))
+    if options.json:
+        logs = {name: str(state.files.log(name)) for name in state.pids}
+        found = {"running": state.running, "url": state.url, "pids": state.pids,
+                 "logs": logs, "health": state.health}  # fmt: skip
+        print(json.dumps(found, indent=2))
+    else:
+        print("\n".join(state.lines()))
     return 0 if state.running else 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from core.settings import Settings
 from lk.cli_args import command, command_group, positive_int
@@ -37,6 +38,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         "each node's PID and port, the brokers and controller, each topic's end offsets",
         common,
         _status,
+        prints="the status",
     )
 
 
@@ -83,8 +85,8 @@ def _down(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _status(settings: Settings, args: argparse.Namespace) -> int:
-    from infra.kafka_status import describe_kafka
+    from infra.kafka_status import format_kafka, kafka_state
 
-    report, healthy = describe_kafka(settings)
-    print(report)
-    return 0 if healthy else 1
+    state = kafka_state(settings)
+    print(json.dumps(state, indent=2) if args.json else format_kafka(state))
+    return 0 if state["answering"] else 1

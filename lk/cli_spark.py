@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from core.settings import Settings
 from lk.cli_args import command, command_group, positive_int
@@ -37,7 +38,14 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         help="make a folder for applications' event logs and print how to turn them on",
     )
     command(actions, "down", "stop the workers, then the master, by PID; wait", common, _down)
-    command(actions, "status", "the master, its workers and the applications", common, _status)
+    command(
+        actions,
+        "status",
+        "the master, its workers and the applications",
+        common,
+        _status,
+        prints="the status (the cluster as recorded, the master's own JSON)",
+    )
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> int:
@@ -86,5 +94,8 @@ def _status(settings: Settings, args: argparse.Namespace) -> int:
 
     recorded = recorded_cluster(settings)
     state = master_json(recorded["web_ui"]) if recorded else None
-    print("\n".join(status_lines(state, recorded)))
+    if args.json:
+        print(json.dumps({"running": bool(state), "recorded": recorded, "master": state}, indent=2))
+    else:
+        print("\n".join(status_lines(state, recorded)))
     return 0 if state else 1

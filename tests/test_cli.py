@@ -1,5 +1,6 @@
 """The command line: every command has help, and a wrong flag is one readable line."""
 
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,16 @@ def test_the_shell_completes_commands(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert set(answer.read_text().split()) == {"kafka", "kappa"}
+
+
+@pytest.mark.parametrize("service", ["kafka", "spark", "airflow"])
+def test_every_status_command_speaks_json(service, tmp_path):
+    env = {**os.environ, "LK_DATA_DIR": str(tmp_path), "LK_BOOTSTRAP": "127.0.0.1:1",
+           "LK_SPARK_MASTER": "local[2]"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "lk", service, "status", "--json"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr  # nothing runs here
+    state = json.loads(result.stdout)
+    assert state.get("running", state.get("answering")) is False

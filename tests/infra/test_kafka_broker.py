@@ -1,5 +1,6 @@
 """The local broker: idempotent start, clear errors, topics made the contract's way, clean stop."""
 
+import json
 import os
 import socket
 import subprocess
@@ -64,6 +65,11 @@ def test_status_lists_topics_with_end_offsets(kafka, topic):
     assert "local broker: running" in status.stdout and "Kafka 4." in status.stdout
     line = next(line for line in status.stdout.splitlines() if topic in line)
     assert "4 partition(s), 300 records" in line
+    where = ("--data-dir", str(kafka.data_dir), "--bootstrap", kafka.bootstrap)
+    as_json = lk("kafka", "status", "--json", *where)
+    state = json.loads(as_json.stdout)
+    assert as_json.returncode == 0 and state["answering"] and state["broker"]["pid"]
+    assert state["topics"][topic]["partitions"] == 4 and state["topics"][topic]["records"] == 300
 
 
 def test_automatic_topic_creation_is_off(kafka):
