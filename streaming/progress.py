@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pyspark.sql.streaming import StreamingQueryListener
 
 from core.atomic import write_json
+from core.consumer_groups import GroupCommitter
 from core.errors import first_line
 from core.layout import StreamPaths
 from streaming.gaps import offsets_never_read
@@ -43,9 +44,13 @@ class ProgressRecorder:
     reads. Files of earlier runs are read once, when the recorder is made. Thread-safe: Spark's
     listener calls `add` on a callback thread while the job's thread calls `summary`."""
 
-    def __init__(self, paths: StreamPaths, options: StreamOptions) -> None:
+    def __init__(
+        self, paths: StreamPaths, options: StreamOptions, committer: GroupCommitter | None = None
+    ) -> None:
         self.paths = paths
         self.options = options
+        self.committer = committer
+        """Also commits each micro-batch's end offsets to the job's consumer group."""
         self.lock = threading.Lock()
         self.spark: dict[int, dict] = {}
         self.figures: dict[str, dict] = {}
@@ -64,6 +69,8 @@ class ProgressRecorder:
             target = self.paths.progress / "query" / f"{batch['batch_id']:09d}.json"
             if not target.exists():
                 write_json(target, batch)
+        if self.committer is not None:
+            self.committer.commit(batch["end_offsets"])
             self.spark[batch["batch_id"]] = batch
         return self.summary()
 
@@ -100,6 +107,8 @@ class ProgressListener(StreamingQueryListener):
         if self.streams is not None:
             self.streams.removeListener(self)
             self.streams = None
+        if self.recorder.committer is not None:
+            self.recorder.committer.close()
 
     def onQueryStarted(self, event: QueryStartedEvent) -> None:
         if event.name == self.query_name:
@@ -122,11 +131,16 @@ class ProgressListener(StreamingQueryListener):
 
 
 def listen(
-    spark: SparkSession, paths: StreamPaths, options: StreamOptions, query_name: str
+    spark: SparkSession,
+    paths: StreamPaths,
+    options: StreamOptions,
+    query_name: str,
+    committer: GroupCommitter | None = None,
 ) -> ProgressListener:
     """A ProgressListener for the query to be started as `query_name` in `spark`, registered
-    now (before the query starts, so no event is missed). `follow` removes it."""
-    listener = ProgressListener(ProgressRecorder(paths, options), query_name)
+    now (before the query starts, so no event is missed); with `committer`, each micro-batch's
+    offsets also go to the job's consumer group. `follow` removes it."""
+    listener = ProgressListener(ProgressRecorder(paths, options, committer), query_name)
     spark.streams.addListener(listener)
     listener.streams = spark.streams
     return listener

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
+from core.consumer_groups import GroupCommitter
 from core.errors import LkError, first_line
 from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
@@ -163,7 +164,9 @@ def _start_query(
         {"availableNow": True} if options.until_caught_up else {"processingTime": options.trigger}
     )
     name = f"{options.name}-{uuid.uuid4().hex[:6]}"
-    listener = listen(spark, paths, options, name)
+    # Kafka's tools see the job's progress in its own consumer group (visibility only).
+    committer = GroupCommitter(settings.bootstrap, settings.topic, options.name)
+    listener = listen(spark, paths, options, name, committer)
     try:
         query = (
             deduplicated.writeStream.queryName(name)
