@@ -1,5 +1,5 @@
-"""Processes we started: started in a session of their own, seen through /proc (alive or not,
-when they started, their session), stopped by PID.
+"""Processes we started: started in a session of their own, seen through psutil (alive or not,
+when they started, their session, their command line), stopped by PID.
 
 Everything here stops what it started by PID, never by name. A PID file holds the PID and
 the process's start time, so a PID the system has since reused is never mistaken for ours.
@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import psutil
+
 from core.errors import LkError
 
 
@@ -29,36 +31,51 @@ def alive(pid: int) -> bool:
         reaped, _ = os.waitpid(pid, os.WNOHANG)
         if reaped == pid:
             return False
-    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
-        try:
-            state = stat.read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state not in ("Z", "X"):
-            return True
-    return False
+    try:
+        process = psutil.Process(pid)
+        with process.oneshot():
+            if process.status() not in GONE:
+                return True
+            # A zombie leader still counts itself among its threads: more than one, and one
+            # of the others still runs.
+            return process.num_threads() > 1
+    except psutil.Error:  # no such process (or a zombie psutil cannot read): gone
+        return False
+
+
+GONE = (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+"""Process states that are not running any more."""
 
 
 def start_time(pid: int) -> str | None:
-    """When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
+    """When the process started (psutil's create time, s since the epoch, to 0.01 s), as text;
+    None if there is no such process."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
+        return f"{psutil.Process(pid).create_time():.2f}"
+    except psutil.Error:
         return None
 
 
 def session_members(leader: int) -> list[int]:
     """Every live process in the session `leader` started (the leader itself excluded)."""
     members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for process in psutil.process_iter(["status"]):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            if process.pid == leader or process.info["status"] in GONE:
+                continue
+            if os.getsid(process.pid) == leader:
+                members.append(process.pid)
+        except (OSError, psutil.Error):  # gone meanwhile, or not ours to ask
             continue
-        pid = int(stat.parent.name)
-        if int(fields[3]) == leader and pid != leader and fields[0] not in ("Z", "X"):
-            members.append(pid)
     return members
+
+
+def command_line(pid: int) -> list[str]:
+    """The process's command line, one argument per item; [] if it cannot be read."""
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return []
 
 
 def write_pid_file(path: Path, pid: int) -> None:

@@ -18,7 +18,13 @@ from core.kafka_client import admin_client
 from core.layout import FolderMap
 from core.locks import exclusive_lock
 from core.net import free_port
-from core.processes import alive, pid_from_file, start_background, stop_processes
+from core.processes import (
+    alive,
+    command_line,
+    pid_from_file,
+    start_background,
+    stop_processes,
+)
 from core.settings import Settings
 from infra.java import java_command, kafka_version, run_kafka_tool
 from infra.startup import last_error, require_free_port
@@ -135,11 +141,8 @@ def running_pid(files: BrokerFiles) -> int | None:
     pid = pid_from_file(files.pid)
     if pid is None:
         return None
-    try:
-        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return None
-    ours = b"kafka.Kafka" in command_line and str(files.config).encode() in command_line
+    arguments = command_line(pid)
+    ours = "kafka.Kafka" in arguments and str(files.config) in arguments
     return pid if ours else None
 
 
