@@ -32,7 +32,7 @@ def _send(bootstrap: str, topic: str, first: int, count: int) -> None:
 def _committed(bootstrap: str, group: str) -> dict[int, int]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
-        found = admin.list_consumer_group_offsets(group)
+        found = admin.list_group_offsets(group)[group]
     finally:
         admin.close()
     return {tp.partition: meta.offset for tp, meta in found.items()}
