@@ -69,9 +69,9 @@ class ProgressRecorder:
             target = self.paths.progress / "query" / f"{batch['batch_id']:09d}.json"
             if not target.exists():
                 write_json(target, batch)
+            self.spark[batch["batch_id"]] = batch
         if self.committer is not None:
             self.committer.commit(batch["end_offsets"])
-            self.spark[batch["batch_id"]] = batch
         return self.summary()
 
     def summary(self) -> dict:
