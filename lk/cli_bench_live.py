@@ -46,7 +46,8 @@ def register(bench_commands: argparse._SubParsersAction, common: argparse.Argume
         "--warmup",
         type=positive_float,
         default=LATENCY_WARMUP_SECONDS,
-        help=f"seconds of unmeasured sending at the first rate (default {LATENCY_WARMUP_SECONDS:g})",
+        help="seconds of sending at the first rate before the measured rates, reported apart as "
+        f"the `cold` figures (default {LATENCY_WARMUP_SECONDS:g})",
     )
     add_repeat_and_out(latency, "runs, each on fresh topics")
 
