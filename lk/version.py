@@ -6,6 +6,7 @@ import argparse
 import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 
 def versions() -> dict[str, str]:
@@ -23,7 +24,7 @@ def versions() -> dict[str, str]:
     except LkError:
         found["Kafka"] = "not set up (make setup)"
     try:
-        found["Java"] = java_home().name
+        found["Java"] = _java_version(java_home())
     except LkError:
         found["Java"] = "no JDK 17 found"
     return found
@@ -32,6 +33,14 @@ def versions() -> dict[str, str]:
 PACKAGES = {"lk": "lambda-kappa", "Spark": "pyspark", "Airflow": "apache-airflow",
             "DuckDB": "duckdb"}  # fmt: skip
 """Shown name -> Python distribution whose version it reports."""
+
+
+def _java_version(home: Path) -> str:
+    """The JDK's version from its `release` file (JAVA_VERSION="17.0.15"), else its folder."""
+    for line in (home / "release").read_text().splitlines() if (home / "release").exists() else []:
+        if line.startswith("JAVA_VERSION="):
+            return line.split("=", 1)[1].strip().strip('"')
+    return home.name
 
 
 def _installed(package: str) -> str:
