@@ -46,7 +46,7 @@ demo: setup ## the late-data experiment: one live stream through Lambda and Kapp
 	@echo "Kafka keeps running (make down stops it). Other scenarios: $(LK) experiment run --help"
 
 test: setup lint ## everything but the clusters: lint, then the test suite against real Kafka and Spark
-	$(BIN)/pytest -m "not cluster"
+	$(BIN)/pytest -m "not cluster" --durations=30
 
 test-cluster: setup postgresql ## the same pipelines on a 3-broker Kafka and a Spark standalone cluster on loopback, with failures; Airflow on PostgreSQL
 	$(BIN)/pytest -m cluster
