@@ -17,7 +17,9 @@ checked in this order:
 7. `negative_amount` when the rounded amount is below zero;
 8. `amount_without_purchase` when it is above zero and the action is not purchase;
 9. `impossible_timestamp` unless event_time is an ISO-8601 UTC time
-   `YYYY-MM-DDThh:mm:ss[.f{1,6}](Z|+00:00|-00:00)` of a real calendar moment in 1970..2100.
+   `YYYY-MM-DDThh:mm:ss[.f{1,6}](Z|+00:00|-00:00)` of a real calendar moment in 1970..2100;
+10. `future_event_time` when the record's Kafka timestamp is known and the event time is more
+   than CLOCK_SKEW after it (a wrong clock).
 """
 
 from __future__ import annotations
