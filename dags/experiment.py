@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
-from core.settings import Settings
 from experiments.experiment.scenarios import SCENARIOS as EXPERIMENT_SCENARIOS
 
 SCENARIOS = [name for name, scenario in EXPERIMENT_SCENARIOS.items() if not scenario.needs_file]
@@ -60,11 +59,12 @@ def experiment() -> None:
         """**The experiment.** Runs the scenario (its progress every 10 s), then logs the
         side-by-side table and the path of `report.html`."""
 
+        from architectures.serving_tasks import task_settings
         from architectures.task_states import task_log
         from experiments.experiment.from_airflow import run_from_params
 
         params = dict(params or {})
-        return run_from_params(Settings.from_env(), params, run_id or "manual", task_log)
+        return run_from_params(task_settings(), params, run_id or "manual", task_log)
 
     run_scenario()
 

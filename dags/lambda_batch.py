@@ -9,13 +9,14 @@ One run recomputes the batch views from the master dataset and moves the batch h
 2. **batch_views**: a Spark job (`spark-submit`) recomputes every view from the whole master
    dataset with the `logic_version` param into a staged batch version.
 3. **publish**: the staged version is renamed into place atomically with its horizon `H`:
-   windows ending at or before `H` are complete in the batch views.
+   windows ending at or before `H` are complete in the batch views (Asset `lk_batch_views`).
 4. **refresh_serving**: the DuckDB catalog points `batch_*` at the new version, so `lambda_*`
    takes windows up to `H` from the batch views and later ones from the speed layer.
 
 A scheduled run with no broker (or no topic) is **skipped** with one line in the ingest log;
 a triggered one fails at once. Each task calls one function of `architectures.lambda_tasks`.
-Settings come from the `LK_*` environment the scheduler was started with (`lk airflow up`);
+Kafka's and Spark's addresses come from the Airflow Connections `lk_kafka` and `lk_spark` when
+defined, everything else from the `LK_*` environment the scheduler was started with (`lk airflow up`);
 the schedule is `LK_LAMBDA_SCHEDULE` (default `@hourly`, `none` for manual runs only).
 """
 
@@ -26,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import Param, dag, task
 
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
+from dags.lk_assets import BATCH_VIEWS
 
 SCHEDULE = Settings.from_env().lambda_schedule
 
@@ -57,10 +59,11 @@ def lambda_batch() -> None:
         The log names the offsets read per partition, the records, accepted events and rejected
         records, and the time taken. No broker: a scheduled run is skipped, a triggered one fails."""
         from architectures import lambda_tasks
+        from architectures.serving_tasks import task_settings
 
         until = lambda_tasks.run_end(dag_run, data_interval_end, logical_date)
         run_type = getattr(dag_run, "run_type", None)
-        return lambda_tasks.ingest(Settings.from_env(), until, run_type=run_type)
+        return lambda_tasks.ingest(task_settings(), until, run_type=run_type)
 
     @task
     def batch_views(ingested: dict, params: dict | None = None) -> dict:
@@ -68,16 +71,18 @@ def lambda_batch() -> None:
         `logic_version` param (`spark-submit batch_layer/job.py views`). The log names the rows
         per view, the horizon `H` (newest event time minus the lateness) and the time taken."""
         from architectures import lambda_tasks
+        from architectures.serving_tasks import task_settings
 
-        return lambda_tasks.batch_views(Settings.from_env(), ingested, params)
+        return lambda_tasks.batch_views(task_settings(), ingested, params)
 
-    @task
+    @task(outlets=[BATCH_VIEWS])
     def publish(staged: dict) -> dict:
         """**Staged → published.** Renames the staged version into place in one step; the log
-        names the version number and its horizon `H`."""
+        names the version number and its horizon `H`. Updates the Asset `lk_batch_views`."""
         from architectures import lambda_tasks
+        from architectures.serving_tasks import task_settings
 
-        return lambda_tasks.publish(Settings.from_env(), staged)
+        return lambda_tasks.publish(task_settings(), staged)
 
     @task
     def refresh_serving(published: dict) -> dict:
@@ -85,8 +90,9 @@ def lambda_batch() -> None:
         windows up to `H` from it and later ones from the speed layer; the log says what each
         serving view reads now."""
         from architectures import lambda_tasks
+        from architectures.serving_tasks import task_settings
 
-        return lambda_tasks.refresh_serving(Settings.from_env(), published)
+        return lambda_tasks.refresh_serving(task_settings(), published)
 
     refresh_serving(publish(batch_views(ingest())))
 

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.atomic import read_json, write_json
 from core.errors import LkError
@@ -242,11 +243,17 @@ def _wait_until_healthy(
         time.sleep(1.0)
 
 
+def dag_files() -> list[Path]:
+    """The files of dags/ that define a DAG (`@dag(`); dags/lk_assets.py and the like only hold
+    what the DAGs share."""
+    return sorted(p for p in (REPO_ROOT / "dags").glob("*.py") if "@dag(" in p.read_text())
+
+
 def _wait_for_dags(files: AirflowFiles, url: str, deadline: float) -> list[str]:
     """Wait until the DAG processor has parsed every file of dags/ (a new AIRFLOW_HOME shows an
     empty DAG list until then); the DAG ids. LkError for an import error, or at the deadline
     (a busy API server that does not answer in time is asked again until then)."""
-    expected = len([path for path in (REPO_ROOT / "dags").glob("*.py") if path.stem != "__init__"])
+    expected = len(dag_files())
     while True:
         try:  # the API server writes the password file as it starts
             password = (read_json(files.passwords) or {}).get(ADMIN_USER, "")

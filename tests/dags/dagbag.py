@@ -26,7 +26,11 @@ print(json.dumps({
         {name: dag.params.get_param(name).description for name in dag.params} if dag else {}
     ),
     "sensor_mode": {t.task_id: getattr(t, "mode", None) for t in dag.tasks} if dag else {},
-    "schedule": dag.schedule if dag else "no dag",
+    "schedule": (
+        dag.schedule if not dag or dag.schedule is None or isinstance(dag.schedule, str)
+        else {type(dag.schedule).__name__: sorted(a.name for a in dag.schedule.objects)}
+    ) if dag else "no dag",
+    "outlets": {t.task_id: sorted(a.name for a in t.outlets) for t in dag.tasks} if dag else {},
     "catchup": dag.catchup if dag else None,
     "max_active_runs": dag.max_active_runs if dag else None,
     "params": dag.params.dump() if dag else None,

@@ -35,7 +35,9 @@ def test_dag_bag_has_the_kappa_reprocess_chain_and_imports_nothing_heavy(setting
     # Starting reuses a running version and switching is idempotent, so both may retry; a
     # sensor that timed out or found its job dead would only fail the same way again.
     assert parsed["retries"] == {"start_version": 1, "wait_until_caught_up": 0, "switch": 1}
-    assert parsed["sensor_mode"]["wait_until_caught_up"] == "poke"
+    # Rescheduled between looks: a replay of hours holds no worker slot.
+    assert parsed["sensor_mode"]["wait_until_caught_up"] == "reschedule"
+    assert parsed["outlets"]["switch"] == ["lk_kappa_serving"]
     assert parsed["schedule"] is None  # manual only
     assert parsed["catchup"] is False
     assert parsed["max_active_runs"] == 1

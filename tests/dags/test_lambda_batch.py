@@ -35,6 +35,12 @@ def test_dag_bag_has_the_lambda_batch_chain_and_imports_nothing_heavy(settings):
         "refresh_serving": [],
     }
     assert set(parsed["retries"].values()) == {2}
+    assert parsed["outlets"] == {  # the Assets view shows each publish
+        "ingest": [],
+        "batch_views": [],
+        "publish": ["lk_batch_views"],
+        "refresh_serving": [],
+    }
     assert parsed["schedule"] == "@hourly"
     assert parsed["catchup"] is False
     assert parsed["max_active_runs"] == 1
