@@ -35,13 +35,16 @@ membership, whose documentation asks for `heartbeat.interval.ms` no higher than 
 @dataclass(frozen=True)
 class Pulse:
     """What a heartbeat file says, read at `now`: `alive` (beating, not stopped), `age_s`
-    (seconds since the last beat), `host` and `pid` of the job, `stopped` (it ended cleanly)."""
+    (seconds since the last beat), `host` and `pid` of the job, `stopped` (it ended cleanly),
+    `spark_ui` (its Spark UI address, if any)."""
 
     alive: bool
     age_s: float
     host: str
     pid: int
     stopped: bool
+    spark_ui: str | None = None
+    """The job's Spark UI address, if it noted one (answers only while the job runs)."""
 
     def describe(self) -> str:
         """One line for people, e.g. `alive on host-a (pid 4242), last beat 2.1 s ago`."""
@@ -86,6 +89,12 @@ class Heartbeat:
         self._thread.join(timeout=self.interval_s + 5)
         self._beat(stopped=True)
 
+    def note(self, **fields: str) -> None:
+        """Add `fields` to every beat from now on (e.g. `spark_ui`, the job's Spark UI address),
+        written at once."""
+        self._document.update(fields)
+        self._beat()
+
     def _beat_until_stopped(self) -> None:
         while not self._stop.wait(self.interval_s):
             self._beat()
@@ -128,6 +137,7 @@ def read_pulse(path: Path, now: datetime | None = None) -> Pulse | None:
         host=host,
         pid=pid,
         stopped=stopped,
+        spark_ui=document.get("spark_ui"),
     )
 
 

@@ -81,6 +81,7 @@ class Layout(FolderMap):
         serving        serving                 the serving catalog and what it pins
         catalog        serving/catalog.duckdb  the DuckDB catalog of serving views
         catalog_pins   serving/pins.json       the batch and Kappa versions the catalog reads
+        spark_events   spark/events            Spark applications' event logs (History Server)
     """
 
     @property

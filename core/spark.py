@@ -22,6 +22,7 @@ from core.errors import LkError
 from core.jvm import jars_dir, java_home
 from core.settings import REPO_ROOT, Settings
 from core.spark_contract import CONTRACT_CONF, check_contract, refuse_contract_changes
+from core.spark_ui import event_log_conf, ui_conf
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -48,8 +49,11 @@ def connector_jars() -> list[str]:
     return jars
 
 
-def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> SparkSession:
+def spark_session(
+    settings: Settings, app_name: str, *, ui: bool = False, **extra_conf: str
+) -> SparkSession:
     """A Spark session on `settings.spark_master` with the Kafka connector, UTC and small shuffles.
+    `ui`: Spark's web UI on (long-running jobs); event logs are always written (core.spark_ui).
 
     Settings used: spark_driver_memory, shuffle_partitions, spark_log_level, and spark_conf for
     anything else (`key=value` pairs separated by `;`). Raises LkError without the connector.
@@ -70,7 +74,8 @@ def spark_session(settings: Settings, app_name: str, **extra_conf: str) -> Spark
         "spark.sql.shuffle.partitions": settings.shuffle_partitions,
         "spark.default.parallelism": settings.shuffle_partitions,
         **CONTRACT_CONF,
-        "spark.ui.enabled": "false",
+        **ui_conf(ui),
+        **event_log_conf(settings),
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
         # Compiled stages are cached by their code; Spark's default (100) is too few for a

@@ -60,13 +60,14 @@ def run_kappa(
     version that went into service with none serves them only once the catalog is rebuilt).
     SIGTERM or SIGINT at any point stops it cleanly (between micro-batches where it can)."""
     from core.spark import spark_session
+    from core.spark_ui import announce_ui
 
     paths = Layout(settings.data_dir).kappa_version(number)
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
     paths.root.mkdir(parents=True, exist_ok=True)  # only then: no empty version is left behind
     with (
         held_or_refused(paths.root / ".running", f"Kappa v{number} is already running"),
-        Heartbeat(paths.heartbeat),
+        Heartbeat(paths.heartbeat) as heartbeat,
     ):
         # A recreated topic is refused before Spark starts (start_queries checks it again).
         check_same_job(
@@ -75,7 +76,8 @@ def run_kappa(
         stop = threading.Event()
         restore = stop_on_signals(stop)  # for the whole run, between the phases too
         try:
-            spark = spark_session(settings, f"lk-kappa-v{number}")
+            spark = spark_session(settings, f"lk-kappa-v{number}", ui=True)
+            announce_ui(spark, heartbeat, f"Kappa v{number}")
             return _replay_then_tail(
                 spark, settings, number, options, (on_caught_up, on_first_rows), stop
             )

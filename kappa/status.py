@@ -31,6 +31,7 @@ def describe(settings: Settings) -> list[dict]:
                 "previous": state.get("previous") == number,
                 "running": running(paths) or bool(pulse and pulse.alive),
                 "heartbeat": pulse.describe() if pulse else None,
+                "spark_ui": pulse.spark_ui if pulse and pulse.alive else None,
                 "logic_version": job.get("logic_version"),
                 "watermark_delay": job.get("watermark"),
                 "offsets": behind["offsets"],

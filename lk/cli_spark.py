@@ -1,4 +1,6 @@
-"""`lk spark up | down | status`: a Spark standalone cluster on loopback (infra/spark_cluster.py)."""
+"""`lk spark up | down | status`: a Spark standalone cluster on loopback (infra/spark_cluster.py);
+`lk spark history up | down | status`: Spark's History Server over every job's event logs
+(infra/spark_history.py)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     up.add_argument(
         "--event-log",
         action="store_true",
-        help="make a folder for applications' event logs and print how to turn them on",
+        help="print where applications' event logs go (every job writes one; `lk spark history "
+        "up` serves them)",
     )
     command(actions, "down", "stop the workers, then the master, by PID; wait", common, _down)
     command(
@@ -46,6 +49,48 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         _status,
         prints="the status (the cluster as recorded, the master's own JSON)",
     )
+
+    history = command(
+        actions,
+        "history",
+        "Spark's History Server on 127.0.0.1 over every job's event logs (LK_DATA_DIR/spark/events)",
+        common,
+        _history,
+        prints="the History Server's state",
+    )
+    history.add_argument("action", choices=("up", "down", "status"), help="start, stop or show it")
+    history.add_argument(
+        "--port", type=positive_int, help="its port for `up` (default: a free port)"
+    )
+
+
+def _history(settings: Settings, args: argparse.Namespace) -> int:
+    from infra.spark_history import applications, history_down, history_state, history_up
+
+    if args.action == "down":
+        pid = history_down(settings)
+        print(
+            f"stopped the History Server (pid {pid})"
+            if pid
+            else "the History Server was not running"
+        )
+        return 0
+    state = history_up(settings, args.port) if args.action == "up" else history_state(settings)
+    apps = applications(state.url) if state else None
+    if args.json:
+        found = {
+            "running": state is not None,
+            **(state.__dict__ if state else {}),
+            "applications": apps,
+        }
+        print(json.dumps(found, indent=2))
+    elif state is None:
+        print("the History Server is not running: `lk spark history up` starts it")
+    else:
+        verb = "started" if state.started_now else "running"
+        print(f"Spark History Server {verb} (pid {state.pid}): {state.url}")
+        print(f"event logs: {state.events}; {len(apps or [])} applications")
+    return 0 if state else 1
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> int:
@@ -70,10 +115,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         print(f"restarted workers {', '.join(map(str, state.restarted))} (found dead)")
     print(f"run the pipelines on it with LK_SPARK_MASTER={state.master_url}")
     if state.event_log:
-        print(
-            "event logs: LK_SPARK_CONF='spark.eventLog.enabled=true;"
-            f"spark.eventLog.dir=file://{state.event_log}'"
-        )
+        print(f"event logs: {state.event_log} (every job writes one; `lk spark history up`)")
     return 0
 
 

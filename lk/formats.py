@@ -21,6 +21,7 @@ def format_status(status: dict) -> str:
             "events dropped"
             + (f", {status['isolated']} isolated" if status.get("isolated") else ""),
             *format_refusal(status.get("catalog")),
+            *([f"Spark UI {status['spark_ui']} (while it runs)"] if status.get("spark_ui") else []),
         ]
     )
 
@@ -94,6 +95,8 @@ def format_versions(rows: list[dict]) -> str:
             )
         if row.get("heartbeat"):
             lines.append(f"    heartbeat: {row['heartbeat']}")
+        if row.get("spark_ui"):
+            lines.append(f"    Spark UI: {row['spark_ui']} (its Structured Streaming tab)")
     return "\n".join(lines)
 
 

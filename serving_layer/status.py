@@ -16,6 +16,8 @@ Kappa version (the one in service and any other not being retired):
                    horizon that it counted again (0 for the batch, which counts each id once)
     offsets_never_read  offsets deleted from the log (retention, DeleteRecords) before it read
                    them: their events are missing from its rows (docs/real-world-topics.md)
+    spark_ui       the address of the stream's Spark UI when it last ran (it answers only while
+                   the job runs; streams only)
     updated_at     when it last moved (the catalog: when it was rebuilt)
 
 Batch and catalog rows are fixed when the catalog is rebuilt; stream rows read the job's
@@ -43,6 +45,7 @@ STATUS_COLUMNS = (
     ("dropped_late", "BIGINT"),
     ("duplicates_counted", "BIGINT"),
     ("offsets_never_read", "BIGINT"),
+    ("spark_ui", "VARCHAR"),
     ("updated_at", "TIMESTAMPTZ"),
 )
 PROGRESS_COLUMNS = (
@@ -51,6 +54,7 @@ PROGRESS_COLUMNS = (
     "lag",
     "dropped_late",
     "offsets_never_read",
+    "spark_ui",
     "updated_at",
 )
 """The columns of a stream's row read from its `progress/latest.json`."""

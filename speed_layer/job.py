@@ -17,6 +17,7 @@ from core.settings import (
     Settings,
 )
 from core.spark import spark_session
+from core.spark_ui import announce_ui
 from streaming.options import StreamOptions
 from streaming.runner import follow, start_queries
 
@@ -59,9 +60,10 @@ def run_speed(
     end_offsets(settings.bootstrap, settings.topic)  # the broker and topic exist, or one line
     with (
         held_or_refused(paths.root / ".running", "the speed layer is already running here"),
-        Heartbeat(paths.heartbeat),
+        Heartbeat(paths.heartbeat) as heartbeat,
     ):
-        spark = spark_session(settings, "lk-lambda-speed")
+        spark = spark_session(settings, "lk-lambda-speed", ui=True)
+        announce_ui(spark, heartbeat, "speed layer")
         queries = start_queries(spark, settings, paths, options)
         if on_started:
             on_started()

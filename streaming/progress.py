@@ -51,6 +51,8 @@ class ProgressRecorder:
         self.options = options
         self.committer = committer
         """Also commits each micro-batch's end offsets to the job's consumer group."""
+        self.spark_ui: str | None = None
+        """The job's Spark UI address (None: off), kept in the summary."""
         self.lock = threading.Lock()
         self.spark: dict[int, dict] = {}
         self.figures: dict[str, dict] = {}
@@ -82,6 +84,7 @@ class ProgressRecorder:
                     self.figures[file.name] = json.loads(file.read_text())
             status = summarize(self.options, list(self.spark.values()), list(self.figures.values()))
             status["offsets_never_read"] = offsets_never_read(self.paths)
+            status["spark_ui"] = self.spark_ui
             write_json(self.paths.progress / "latest.json", status)
         return status
 
@@ -140,7 +143,12 @@ def listen(
     """A ProgressListener for the query to be started as `query_name` in `spark`, registered
     now (before the query starts, so no event is missed); with `committer`, each micro-batch's
     offsets also go to the job's consumer group. `follow` removes it."""
-    listener = ProgressListener(ProgressRecorder(paths, options, committer), query_name)
+    recorder = ProgressRecorder(paths, options, committer)
+    recorder.spark_ui = spark.sparkContext.uiWebUrl
+    # Written now, so a catalog rebuilt before the first micro-batch ends reads the job's
+    # progress from the start (`serving_status` reads latest.json at query time).
+    recorder.summary()
+    listener = ProgressListener(recorder, query_name)
     spark.streams.addListener(listener)
     listener.streams = spark.streams
     return listener

@@ -48,6 +48,7 @@ def test_serving_status_rows_are_typed(tmp_path):
         ("dropped_late", "BIGINT"),
         ("duplicates_counted", "BIGINT"),
         ("offsets_never_read", "BIGINT"),
+        ("spark_ui", "VARCHAR"),
         ("updated_at", "TIMESTAMP WITH TIME ZONE"),
     ]
     rows = run_query(
