@@ -5,7 +5,7 @@ with the oracle's SQL over the same Parquet files, at several data sizes.
   views step) runs to turn the master dataset into a staged batch version: read, keep each
   event_id once, compute every view, write Parquet. The staged version is removed afterwards.
 - **Reference**: DuckDB (in process, as many threads as Spark has cores, the same memory as the
-  Spark driver) running `experiments.oracle.views_sql` over the same files, each view written
+  Spark driver) running `oracle.views_sql` over the same files, each view written
   to Parquet with `COPY`, as Spark writes its views.
 
 Both sides must produce the same number of rows per view; a difference is refused (LkError).
@@ -121,7 +121,7 @@ def duckdb_views(
 ) -> tuple[float, dict[str, int]]:
     """(seconds, rows per view) of DuckDB running the oracle's SQL of every view over the
     master dataset's event files under `root`, each view written to `out/<view>.parquet`."""
-    from experiments.oracle.views_sql import oracle_sql
+    from oracle.views_sql import oracle_sql
 
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from experiments.oracle.validation import judge_record
+from oracle.validation import judge_record
 from workloads.generator import generate
 from workloads.scenarios import SCENARIOS
 

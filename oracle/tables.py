@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from experiments.oracle.log import LogRecord
-from experiments.oracle.validation import judge_record
+from oracle.log import LogRecord
+from oracle.validation import judge_record
 
 EVENTS_SCHEMA = pa.schema(
     [

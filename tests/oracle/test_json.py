@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from experiments.oracle.json_text import MAX_DEPTH, JsonError, Number, parse_json
+from oracle.json_text import MAX_DEPTH, JsonError, Number, parse_json
 
 
 def deep(depth: int, opener: str = "[") -> str:
@@ -123,8 +123,8 @@ def _outcome(parse, text: str) -> object:
 
 
 def test_the_fast_path_for_flat_objects_reads_as_the_general_parser():
-    from experiments.oracle.json_text import _FLAT_OBJECT, _parse_any
-    from tests.experiments.oracle_cases import CASES, generated_corpus
+    from oracle.json_text import _FLAT_OBJECT, _parse_any
+    from tests.oracle.oracle_cases import CASES, generated_corpus
 
     values = [case.value for case in CASES if case.value is not None] + generated_corpus()
     texts = [value.decode("utf-8", "replace") for value in values]

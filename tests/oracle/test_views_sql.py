@@ -1,5 +1,5 @@
 """The oracle's DuckDB SQL: golden rows on tiny literal events, at the edges where views go wrong.
-(The same rows as Spark's views: test_oracle_vs_spark.py.)"""
+(The same rows as Spark's views: test_vs_spark.py.)"""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,9 +9,9 @@ import pyarrow as pa
 import pytest
 
 from core.errors import NotRetryable
-from experiments.oracle.params import VIEW_NAMES
-from experiments.oracle.tables import EVENTS_SCHEMA
-from experiments.oracle.views_sql import oracle_sql, oracle_views, view_sql
+from oracle.params import VIEW_NAMES
+from oracle.tables import EVENTS_SCHEMA
+from oracle.views_sql import oracle_sql, oracle_views, view_sql
 
 
 def utc(*parts: int) -> datetime:

@@ -14,12 +14,12 @@ import pytest
 from core.errors import LkError, NotRetryable
 from core.layout import Layout
 from core.settings import Settings
-from experiments.oracle import truth
-from experiments.oracle.log import LogRecord, read_log
-from experiments.oracle.params import VIEW_NAMES
-from experiments.oracle.report import format_summary
-from experiments.oracle.tables import classify
-from experiments.oracle.truth import compute_truth
+from oracle import truth
+from oracle.log import LogRecord, read_log
+from oracle.params import VIEW_NAMES
+from oracle.report import format_summary
+from oracle.tables import classify
+from oracle.truth import compute_truth
 from workloads.generator import generate
 from workloads.malformed import MALFORMED_KINDS
 from workloads.producer import send_records

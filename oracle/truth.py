@@ -22,10 +22,10 @@ from core.errors import LkError
 from core.layout import Layout
 from core.locks import exclusive_lock
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
-from experiments.oracle.log import end_offsets, read_log, start_offsets, topic_id
-from experiments.oracle.params import view_params
-from experiments.oracle.tables import classify
-from experiments.oracle.views_sql import view_sql
+from oracle.log import end_offsets, read_log, start_offsets, topic_id
+from oracle.params import view_params
+from oracle.tables import classify
+from oracle.views_sql import view_sql
 
 MEMORY_LIMIT = "1GB"
 REJECTED_FILE = "rejected.parquet"

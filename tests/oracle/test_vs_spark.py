@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from experiments.oracle.log import LogRecord
-from experiments.oracle.params import LOGIC_VERSIONS, VIEW_NAMES, view_params
-from experiments.oracle.tables import classify
-from experiments.oracle.truth import connect
-from experiments.oracle.views_sql import oracle_views
-from tests.experiments.oracle_cases import (
+from oracle.log import LogRecord
+from oracle.params import LOGIC_VERSIONS, VIEW_NAMES, view_params
+from oracle.tables import classify
+from oracle.truth import connect
+from oracle.views_sql import oracle_views
+from tests.oracle.oracle_cases import (
     CASES,
     DIFFERS,
     NOT_SENT,

@@ -1,6 +1,6 @@
 """The oracle's own validator: the contract's verdict on every case, and the same verdict and
 typed event as the pipelines' Python validator (views/validation.py) on the generated corpus and
-wherever that validator keeps to the contract. (Spark's parser: test_oracle_vs_spark.py.)"""
+wherever that validator keeps to the contract. (Spark's parser: test_vs_spark.py.)"""
 
 from collections import Counter
 from datetime import UTC, datetime
@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
-from experiments.oracle.validation import amount_in_cents, judge_record, parse_utc_time
-from tests.experiments.oracle_cases import (
+from oracle.validation import amount_in_cents, judge_record, parse_utc_time
+from tests.oracle.oracle_cases import (
     CASES,
     DIFFERS,
     generated_corpus,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 
 import duckdb
 
-from experiments.oracle.params import view_params
+from oracle.params import view_params
 
 REVENUE_TYPE = "DECIMAL(38,2)"
 """The revenue type: DuckDB's widest decimal (sums of DECIMAL(12,2) amounts are exact in it)."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from experiments.oracle.json_text import JsonError, Number, parse_json
+from oracle.json_text import JsonError, Number, parse_json
 
 ACTIONS = frozenset({"view", "click", "purchase"})
 STRING_FIELDS = ("event_id", "user_id", "action", "product_id")

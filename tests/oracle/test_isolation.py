@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import experiments.oracle
+import oracle
 
-ORACLE = Path(experiments.oracle.__file__).parent
-REPO_ROOT = ORACLE.parent.parent
+ORACLE = Path(oracle.__file__).parent
+REPO_ROOT = ORACLE.parent
 FORBIDDEN = (
     "views",
     "pyspark",
@@ -21,6 +21,8 @@ FORBIDDEN = (
     "streaming",
     "serving_layer",
     "architectures",
+    "experiments",
+    "benchmarks",
 )
 ALLOWED_CORE = {"core", "core.settings", "core.errors", "core.layout", "core.atomic", "core.locks"}
 THIRD_PARTY = {"duckdb", "pyarrow", "kafka"}
@@ -28,8 +30,8 @@ MAX_LINES = 300
 
 IMPORT_EVERYTHING = """
 import importlib, json, pkgutil, sys
-import experiments.oracle as oracle
-names = [m.name for m in pkgutil.walk_packages(oracle.__path__, "experiments.oracle.")]
+import oracle
+names = [m.name for m in pkgutil.walk_packages(oracle.__path__, "oracle.")]
 for name in names:
     importlib.import_module(name)
 print(json.dumps({"oracle": names, "loaded": sorted(sys.modules)}))
@@ -46,18 +48,12 @@ def test_importing_the_oracle_loads_no_pipeline_code_and_no_spark():
         timeout=120,
     )
     found = json.loads(result.stdout.splitlines()[-1])
-    expected = {f"experiments.oracle.{path.stem}" for path in ORACLE.glob("*.py")}
-    assert set(found["oracle"]) == expected - {"experiments.oracle.__init__"}
+    expected = {f"oracle.{path.stem}" for path in ORACLE.glob("*.py")}
+    assert set(found["oracle"]) == expected - {"oracle.__init__"}
     loaded = found["loaded"]
-    assert expected - {"experiments.oracle.__init__"} <= set(loaded)
+    assert expected - {"oracle.__init__"} <= set(loaded)
     assert [name for name in loaded if name.split(".")[0] in FORBIDDEN] == []
     assert {name for name in loaded if name.split(".")[0] == "core"} <= ALLOWED_CORE
-    others = [
-        name
-        for name in loaded
-        if name.startswith("experiments.") and not name.startswith("experiments.oracle")
-    ]
-    assert others == []
 
 
 def _imports(path: Path) -> set[str]:
@@ -78,7 +74,7 @@ def test_the_oracle_source_imports_only_what_it_may():
             top = name.split(".")[0]
             allowed = (
                 name in ALLOWED_CORE
-                or name.startswith("experiments.oracle.")
+                or name.startswith("oracle.")
                 or top in THIRD_PARTY
                 or top in sys.stdlib_module_names
             )
