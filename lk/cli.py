@@ -231,8 +231,8 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_plots import plot_produce
-    from experiments.bench_produce import run_bench_produce
+    from benchmarks.plots import plot_produce
+    from benchmarks.produce import run_bench_produce
 
     figures = run_bench_produce(
         settings, events=args.events, partitions=args.partitions, repeat=args.repeat
@@ -242,8 +242,8 @@ def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_batch(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_batch import DEFAULT_SIZES, run_bench_batch
-    from experiments.bench_plots import plot_batch
+    from benchmarks.batch.bench import DEFAULT_SIZES, run_bench_batch
+    from benchmarks.plots import plot_batch
 
     sizes = args.events or list(DEFAULT_SIZES)
     figures = run_bench_batch(settings, sizes=sizes, repeat=args.repeat, seed=args.seed)

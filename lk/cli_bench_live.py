@@ -11,7 +11,7 @@ from lk.output import write_figures
 
 def register(bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `lk bench latency` and `lk bench serving`."""
-    from experiments.bench_live_defaults import (
+    from benchmarks.live_defaults import (
         LATENCY_RATES,
         LATENCY_SECONDS,
         LATENCY_WARMUP_SECONDS,
@@ -89,7 +89,7 @@ def rate_list(text: str) -> list[float]:
 
 
 def _latency(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_latency import plot_latency, run_bench_latency
+    from benchmarks.latency.bench import plot_latency, run_bench_latency
 
     figures = run_bench_latency(
         settings, rates=args.rates, seconds=args.seconds, warmup=args.warmup, repeat=args.repeat
@@ -99,7 +99,7 @@ def _latency(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serving(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_serving import plot_serving, run_bench_serving
+    from benchmarks.serving.bench import plot_serving, run_bench_serving
 
     figures = run_bench_serving(settings, rate=args.rate, seconds=args.seconds, repeat=args.repeat)
     write_figures(figures, args.out, plot=plot_serving)

@@ -38,8 +38,8 @@ def register(bench_commands: argparse._SubParsersAction, common: argparse.Argume
 
 
 def _bench_scale(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_plots import plot_scale
-    from experiments.bench_scale import DEFAULT_SIZES, run_bench_scale
+    from benchmarks.plots import plot_scale
+    from benchmarks.scale.bench import DEFAULT_SIZES, run_bench_scale
 
     figures = run_bench_scale(
         settings,

@@ -31,8 +31,8 @@ def register(bench_commands: argparse._SubParsersAction, common: argparse.Argume
 
 
 def _bench_ysb(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_ysb import run_bench_ysb
-    from experiments.ysb_published import plot_ysb
+    from benchmarks.ysb.bench import run_bench_ysb
+    from benchmarks.ysb.published import plot_ysb
 
     figures = run_bench_ysb(settings, rate=args.rate, seconds=args.seconds, repeat=args.repeat)
     write_figures(figures, args.out, plot=plot_ysb)

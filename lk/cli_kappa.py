@@ -181,8 +181,8 @@ def _stop(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_plots import plot_replay
-    from experiments.bench_replay import run_bench_replay
+    from benchmarks.plots import plot_replay
+    from benchmarks.replay import run_bench_replay
 
     figures = run_bench_replay(
         settings,

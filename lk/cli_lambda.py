@@ -117,8 +117,8 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_lambda import run_bench_lambda
-    from experiments.bench_plots import plot_lambda
+    from benchmarks.lambda_layers import run_bench_lambda
+    from benchmarks.plots import plot_lambda
 
     given = {"stream_seconds": args.stream_seconds} if args.stream_seconds else {}
     figures = run_bench_lambda(

@@ -15,22 +15,22 @@ import pytest
 
 from core.settings import REPO_ROOT
 
-PACKAGES = (
+PRODUCTION = (
     "architectures",
     "batch_layer",
     "core",
-    "dags",
-    "experiments",
     "infra",
     "kappa",
-    "lk",
-    "oracle",
     "serving_layer",
     "speed_layer",
     "streaming",
     "views",
     "workloads",
 )
+"""The measured system: the pipelines, their layers and what they run on."""
+MEASURING = ("oracle", "experiments", "benchmarks")
+"""The measuring side: the oracle, the live experiments and the benchmarks."""
+PACKAGES = (*PRODUCTION, *MEASURING, "dags", "lk")
 LAYERS = ("batch_layer", "speed_layer", "serving_layer", "kappa")
 
 ALLOWED: dict[str, set[str]] = {
@@ -43,23 +43,23 @@ ALLOWED: dict[str, set[str]] = {
     "kappa": {"core", "views", "streaming"},
     "serving_layer": {"core", "views"},
     "architectures": {"core", "views", "streaming", *LAYERS},
-    "dags": {"core", "architectures", "kappa", "experiments"},  # experiments: dags/experiment.py
     "infra": {"core"},
     "oracle": {"core"},  # and of core only ORACLE_MAY_IMPORT
-    "experiments": {
-        "core",
-        "views",
-        "streaming",
-        "workloads",
-        "infra",
-        "architectures",
-        *LAYERS,
-        "oracle",
-    },
+    "experiments": {*PRODUCTION, "oracle"},
+    "benchmarks": {*PRODUCTION, "oracle", "experiments"},
+    "dags": {"core", "architectures", "kappa", "experiments"},  # experiments: dags/experiment.py
     "lk": set(PACKAGES),
 }
 """For each package, the project packages it may import. `lk` (the command line) may import
-everything and nothing but `lk` imports it; layers never import each other."""
+everything and nothing but `lk` imports it; layers never import each other; no production room
+imports the measuring side (only `lk` and `dags` do).
+
+The measuring side is ordered: the oracle imports only core; the experiments import the oracle;
+the benchmarks import both, because the latency and serving benchmarks drive the experiments'
+live runner (`ExperimentRun`, its jobs, its latency metric). The figures both report
+(`experiments/figures.py`: `percentile`, `spread`, `environment`) therefore stay in the
+experiments, the lower of the two rooms: the benchmarks import them from there, and the
+experiments never import the benchmarks (no cycle between the rooms)."""
 
 ORACLE = "oracle"
 """The oracle's package, oracle/."""
@@ -128,6 +128,19 @@ def test_the_oracle_imports_nothing_of_the_pipelines() -> None:
                 wrong.append(f"{name} imports {target}")
         if "pyspark" in path.read_text():
             wrong.append(f"{name} mentions pyspark")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("package", PRODUCTION)
+def test_no_production_room_imports_the_measuring_side(package: str) -> None:
+    assert not ALLOWED[package] & set(MEASURING)
+    wrong = [
+        f"{name} imports {target}"
+        for name, path in modules()
+        if name.split(".")[0] == package
+        for target in imported(path)
+        if target.split(".")[0] in MEASURING
+    ]
     assert not wrong, "\n".join(wrong)
 
 
