@@ -13,6 +13,8 @@ One module or subpackage per benchmark, by what it measures:
 - `ysb/`: the Yahoo Streaming Benchmark, with its own generator, query, streaming job and batch
   recompute (none of them is part of the measured pipelines).
 
+`registry` lists them all: `lk bench`'s subcommands and `make bench`'s runs come from it.
+
 Shared: `harness/` (the references: Kafka's own tools, a fresh workspace, a bare Spark read; a
 measurement in a fresh process for its peak memory), `plots` (the plots of produce, replay,
 lambda, batch and scale) and `live_defaults` (the defaults of latency and serving, light enough
