@@ -10,19 +10,26 @@ JAVA17 := $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm
 export JAVA_HOME ?= $(JAVA17)
 export LK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help setup demo test test-cluster test-fast lint up down airflow status bench lock clean
+.PHONY: help setup setup-dev demo test test-cluster test-fast lint up down airflow status bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed infra/jars/.installed chromium ## venv with pinned packages + Maven jars + Chromium (idempotent)
+setup: $(VENV)/.installed infra/jars/.installed ## what `make demo` runs: a venv with the pinned packages (requirements.lock) + Maven jars; no root needed (idempotent)
+
+setup-dev: setup $(VENV)/.installed-dev chromium ## `setup` plus the test and lint tools (requirements-dev.lock) and a Chromium for the browser test
 
 .PHONY: chromium
-chromium: # the browser the Airflow UI test drives (Playwright's own download does not work here)
-	@command -v chromium >/dev/null || { \
-	  echo "setup: installing Debian's chromium for the browser test (tests/infra/test_airflow_ui.py)"; \
-	  { apt-get update -q && apt-get install -y -q chromium; } >/dev/null || { \
-	    echo "setup: could not install chromium: run \`sudo apt-get update && sudo apt-get install -y chromium\` (the browser test needs it)"; \
+chromium: # the browser the Airflow UI test drives: Debian's chromium, or Playwright's own build without root
+	@command -v chromium >/dev/null || ls $${PLAYWRIGHT_BROWSERS_PATH:-$$HOME/.cache/ms-playwright}/chromium-*/ >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "setup-dev: installing Debian's chromium for the browser test (tests/infra/test_airflow_ui.py)"; \
+	    { apt-get update -q && apt-get install -y -q chromium; } >/dev/null; \
+	  else \
+	    echo "setup-dev: no chromium; fetching Playwright's own build (no root needed) for the browser test"; \
+	    $(BIN)/playwright install chromium >/dev/null; \
+	  fi || { \
+	    echo "setup-dev: no browser for tests/infra/test_airflow_ui.py: run \`sudo apt-get install -y chromium\`, or without root \`$(BIN)/playwright install chromium\`"; \
 	    exit 1; }; }
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -31,6 +38,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@$(BIN)/python -c "import pyspark, sys; sys.exit(0 if pyspark.__version__ == '4.2.0' else 'pyspark was overwritten: ' + pyspark.__version__)"
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 infra/jars/.installed: infra/pom.xml infra/kafka-broker/pom.xml infra/spark-connector/pom.xml
@@ -45,10 +56,10 @@ demo: setup ## the late-data experiment: one live stream through Lambda and Kapp
 	$(LK) experiment run --scenario late-data --out $(LK_DATA_DIR)/experiments/late-data
 	@echo "Kafka keeps running (make down stops it). Other scenarios: $(LK) experiment run --help"
 
-test: setup lint ## everything but the clusters: lint, then the test suite against real Kafka and Spark
-	$(BIN)/pytest -m "not cluster"
+test: setup-dev lint ## everything but the clusters: lint, then the test suite against real Kafka and Spark
+	$(BIN)/pytest -m "not cluster" --durations=30
 
-test-cluster: setup postgresql ## the same pipelines on a 3-broker Kafka and a Spark standalone cluster on loopback, with failures; Airflow on PostgreSQL
+test-cluster: setup-dev postgresql ## the same pipelines on a 3-broker Kafka and a Spark standalone cluster on loopback, with failures; Airflow on PostgreSQL
 	$(BIN)/pytest -m cluster
 
 .PHONY: postgresql
@@ -59,10 +70,10 @@ postgresql: # the server the Airflow-on-PostgreSQL test starts (tests/postgres.p
 	    echo "setup: could not install postgresql: run \`sudo apt-get install -y postgresql\`"; \
 	    exit 1; }; }
 
-test-fast: setup ## the quick loop: tests that need no broker or Spark
+test-fast: setup-dev ## the quick loop: tests that need no broker or Spark
 	$(BIN)/pytest -m "not slow and not cluster"
 
-lint: setup ## ruff, and deptry: every imported package declared in pyproject.toml, every declared one used
+lint: setup-dev ## ruff, and deptry: every imported package declared in pyproject.toml, every declared one used
 	$(BIN)/ruff check .
 	$(BIN)/deptry .
 
@@ -90,10 +101,12 @@ bench: setup ## every benchmark against its reference (starts Kafka); JSON + plo
 	@echo "Results: $(LK_DATA_DIR)/bench/*.json, each with its plot beside it (*.html); what each figure means: docs/benchmarks.md"
 	@echo "Kafka keeps running (make down stops it)."
 
-lock: ## re-resolve the pinned packages into requirements.lock
-	$(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'
-	( head -2 requirements.lock; /tmp/lk-lock-venv/bin/pip freeze --exclude-editable | grep -v lambda-kappa ) > requirements.lock.new
-	mv requirements.lock.new requirements.lock; rm -rf /tmp/lk-lock-venv
+lock: ## re-resolve the pinned packages: requirements.lock (what runs) and requirements-dev.lock (the test tools on top)
+	rm -rf /tmp/lk-lock-venv && $(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e .
+	( grep '^#' requirements.lock; /tmp/lk-lock-venv/bin/pip freeze --exclude-editable | grep -v lambda-kappa ) > requirements.lock.new
+	/tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'
+	( grep '^#' requirements-dev.lock; /tmp/lk-lock-venv/bin/pip freeze --exclude-editable | grep -v lambda-kappa | grep -vxFf requirements.lock.new ) > requirements-dev.lock.new
+	mv requirements.lock.new requirements.lock; mv requirements-dev.lock.new requirements-dev.lock; rm -rf /tmp/lk-lock-venv
 
 clean: down ## remove state (data/), the venv and the jars
 	rm -rf data $(VENV) infra/jars

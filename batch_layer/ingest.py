@@ -21,6 +21,7 @@ from core.kafka_client import (
     end_offsets,
     offsets_before,
     start_offsets,
+    topic_config,
     topic_id,
 )
 from core.layout import Layout
@@ -113,6 +114,23 @@ def ingest(
     return summary
 
 
+def _check_append_time(settings: Settings) -> None:
+    """`--until` cuts the log by the records' timestamps, which only append time keeps in order:
+    on a topic that keeps its producers' timestamps (CreateTime), the first record stamped at or
+    after `until` ends every cut, so one record stamped ahead would hold back every record
+    after it, run after run. LkError (one line, with what to do) on such a topic."""
+    kind = topic_config(settings.bootstrap, settings.topic).get("message.timestamp.type")
+    if kind == "CreateTime":
+        raise LkError(
+            f"--until cuts the log by append time, but topic {settings.topic!r} keeps its "
+            "producers' timestamps (message.timestamp.type=CreateTime), where one record "
+            "stamped ahead holds back every later one: run the batch without --until, or set "
+            "message.timestamp.type=LogAppendTime on the topic (kafka-configs.sh --alter "
+            f"--entity-type topics --entity-name {settings.topic} --add-config "
+            "message.timestamp.type=LogAppendTime)"
+        )
+
+
 def _ingest_run(spark: SparkSession, settings: Settings, until: datetime | None) -> dict:
     """One ingest run, committed with one rename (see `ingest`)."""
     from views.parse import parse_events
@@ -127,6 +145,7 @@ def _ingest_run(spark: SparkSession, settings: Settings, until: datetime | None)
         if until is None:
             end = end_offsets(settings.bootstrap, settings.topic)
         else:
+            _check_append_time(settings)
             end = offsets_before(settings.bootstrap, settings.topic, _millis(until))
         if until is None and any(end.get(p, 0) < offset for p, offset in start.items()):
             raise LkError(

@@ -46,7 +46,7 @@ def classify(records: Iterable[LogRecord], topic: str) -> tuple[pa.Table, pa.Tab
     events: dict[str, list] = {name: [] for name in EVENTS_SCHEMA.names}
     rejected: dict[str, list] = {name: [] for name in REJECTED_SCHEMA.names}
     for record in records:
-        verdict = judge_record(record.value)
+        verdict = judge_record(record.value, record.timestamp)
         event = verdict.event
         if event is not None:
             events["event_id"].append(event.event_id)

@@ -17,7 +17,9 @@ checked in this order:
 7. `negative_amount` when the rounded amount is below zero;
 8. `amount_without_purchase` when it is above zero and the action is not purchase;
 9. `impossible_timestamp` unless event_time is an ISO-8601 UTC time
-   `YYYY-MM-DDThh:mm:ss[.f{1,6}](Z|+00:00|-00:00)` of a real calendar moment in 1970..2100.
+   `YYYY-MM-DDThh:mm:ss[.f{1,6}](Z|+00:00|-00:00)` of a real calendar moment in 1970..2100;
+10. `future_event_time` when the record's Kafka timestamp is known and the event time is more
+   than CLOCK_SKEW after it (a wrong clock).
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ MAX_RECORD_BYTES = 1_000_000
 """The largest record value the contract admits, in bytes (Kafka's default message size)."""
 """An amount's integer part may have at most 10 digits: |amount| < 10^10 after rounding."""
 FIRST_YEAR, LAST_YEAR = 1970, 2100
+CLOCK_SKEW = timedelta(hours=1)
+"""An event time later than its record's Kafka timestamp plus this is a wrong clock:
+`future_event_time`. Kafka's own bound on a producer's clock, the topic setting
+`message.timestamp.after.max.ms` (default 3,600,000 ms in Kafka 4.x)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CENTS = Decimal("0.01")
 _DECIMALS = Context(prec=40, rounding=ROUND_HALF_UP)
 """Our own arithmetic context: whatever context the caller set, rounding is exact and half-up."""
@@ -72,8 +79,10 @@ class Verdict:
     accepted = property(lambda self: self.reason is None, doc="Is it an event of the contract?")
 
 
-def judge_record(value: bytes | None) -> Verdict:
-    """Accept or reject one Kafka record value (raw bytes; None for a tombstone)."""
+def judge_record(value: bytes | None, timestamp_ms: int | None = None) -> Verdict:
+    """Accept or reject one Kafka record value (raw bytes; None for a tombstone).
+    `timestamp_ms`: the record's Kafka timestamp (ms since the epoch), if known; an event time
+    more than CLOCK_SKEW after it is rejected as `future_event_time`."""
     if value is None or len(value) > MAX_RECORD_BYTES:
         return Verdict("invalid_json")
     try:
@@ -104,6 +113,10 @@ def judge_record(value: bytes | None) -> Verdict:
     moment = parse_utc_time(document["event_time"])
     if moment is None:
         return Verdict("impossible_timestamp")
+    if timestamp_ms is not None:
+        appended = _EPOCH + timedelta(milliseconds=timestamp_ms)
+        if moment > appended + CLOCK_SKEW:
+            return Verdict("future_event_time")
     event = OracleEvent(
         document["event_id"],
         document["user_id"],

@@ -9,6 +9,12 @@ from core.durations import parse_duration
 from core.errors import NotRetryable
 from core.settings import DEFAULT_LOGIC_VERSION, DEFAULT_TRIGGER, DEFAULT_WATERMARK
 
+SPARK_TIME_SHIFT = timedelta(milliseconds=1)
+"""Spark's watermark runs on each event's time plus this (`spark_time`). Spark's watermark never
+goes below the epoch (0 ms, where it starts) and its deduplication drops every row at or before
+it, so an event at the epoch itself, the contract's first moment, was dropped before any
+watermark existed. Shifted, every contract time is after Spark's first watermark."""
+
 
 @dataclass(frozen=True)
 class StreamOptions:
@@ -47,3 +53,9 @@ class StreamOptions:
         """How far Spark's watermark (which trails the newest event time by the dedup horizon)
         runs behind the view watermark: dedup horizon - watermark."""
         return parse_duration(self.dedup_horizon) - parse_duration(self.watermark)
+
+    @property
+    def view_lead(self) -> timedelta:
+        """How far the view watermark runs ahead of the watermark Spark reports (on event times
+        shifted by SPARK_TIME_SHIFT): `horizon_lead` - SPARK_TIME_SHIFT."""
+        return self.horizon_lead - SPARK_TIME_SHIFT

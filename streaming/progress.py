@@ -182,13 +182,14 @@ def _partition_offsets(offsets: object) -> dict[str, int]:
 
 def view_watermark(options: StreamOptions, spark_watermark: str | None) -> str | None:
     """The job's event-time watermark (ISO-8601, UTC) from Spark's, which runs behind by the
-    dedup horizon: Spark's plus (horizon - watermark). None before Spark has one (the epoch)."""
+    dedup horizon on shifted times: Spark's plus `options.view_lead`. None before Spark has one
+    (the epoch)."""
     if not spark_watermark:
         return None
     moment = datetime.fromisoformat(spark_watermark.replace("Z", "+00:00"))
     if moment.timestamp() <= 0:
         return None
-    return (moment + options.horizon_lead).isoformat()
+    return (moment + options.view_lead).isoformat()
 
 
 def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) -> dict:

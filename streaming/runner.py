@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
@@ -25,13 +25,13 @@ from core.kafka_client import check_topic_id, topic_id
 from core.layout import StreamPaths
 from streaming.gaps import record_gaps
 from streaming.micro_batch import MicroBatchWriter, batch_watermark_ms
-from streaming.options import StreamOptions
+from streaming.options import SPARK_TIME_SHIFT, StreamOptions
 from streaming.progress import ProgressListener, listen
 from streaming.source import kafka_source
 from streaming.warm_up import warm_up
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import Column, SparkSession
     from pyspark.sql.streaming import StreamingQuery
 
     from core.settings import Settings
@@ -149,13 +149,15 @@ def _start_query(
     # An event's key is its id; a rejected record's, where it sits (never an event's key).
     own_key = F.format_string("rejected:%d:%d", F.col("partition"), F.col("offset"))
     event_key = F.concat(F.lit("event:"), F.col("event_id"))
-    keyed = records.withColumn(
-        "dedup_key", F.when(F.col("reason").isNull(), event_key).otherwise(own_key)
+    keyed = records.select(
+        "*",
+        F.when(F.col("reason").isNull(), event_key).otherwise(own_key).alias("dedup_key"),
+        _spark_time(F.col("event_time")).alias("spark_time"),
     )
     deduplicated = (
-        keyed.withWatermark("event_time", options.dedup_horizon)
+        keyed.withWatermark("spark_time", options.dedup_horizon)
         .dropDuplicatesWithinWatermark(["dedup_key"])
-        .drop("dedup_key")
+        .drop("dedup_key", "spark_time")
     )
     writer = MicroBatchWriter(paths, views, late_after=_late_after(paths, options))
     if not options.until_caught_up:  # a live job: its first events find it warm
@@ -183,11 +185,21 @@ def _start_query(
     return query
 
 
+def _spark_time(event_time: Column) -> Column:
+    """The time Spark's watermark runs on: the event time plus SPARK_TIME_SHIFT (a constant: no
+    value of a micro-batch enters the generated code)."""
+    from pyspark.sql import functions as F
+
+    shift_us = SPARK_TIME_SHIFT // timedelta(microseconds=1)
+    return F.timestamp_micros(F.unix_micros(event_time) + shift_us)
+
+
 def _late_after(paths: StreamPaths, options: StreamOptions) -> Callable[[int], int | None]:
     """For micro-batch N: the event time (ms) at or before which its events are late, by the
     view watermark: Spark's watermark of micro-batch N-1 (by the dedup horizon) plus the
-    difference between the horizon and the watermark; None while there is no watermark."""
-    shift_ms = int(options.horizon_lead.total_seconds() * 1000)
+    difference between the horizon and the watermark, less SPARK_TIME_SHIFT; None while there
+    is no watermark."""
+    shift_ms = options.view_lead // timedelta(milliseconds=1)
 
     def late_after(batch_id: int) -> int | None:
         previous = batch_watermark_ms(paths.checkpoint, batch_id - 1) if batch_id else None

@@ -36,6 +36,15 @@ EARLIEST_EVENT_YEAR = 1970
 LATEST_EVENT_YEAR = 2100
 """Event times outside these years are impossible and rejected."""
 
+MAX_CLOCK_SKEW_MS = 3_600_000
+"""How far (ms) an event time may run ahead of its record's Kafka timestamp (the append time
+on the project's topics, LogAppendTime; the producer's time on a CreateTime topic). A later
+event time comes from a wrong clock and is rejected as `future_event_time` in every path, the
+oracle's included, so it can move no watermark and no batch horizon. The figure is Kafka's
+own bound on a producer's clock: the topic setting `message.timestamp.after.max.ms`, whose
+default is 3,600,000 ms (`ServerLogConfigs.LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS_DEFAULT`,
+Kafka 4.3.1)."""
+
 MAX_AMOUNT = 10**10
 """Amounts must fit decimal(12,2): a larger number is rejected as a wrong type."""
 
@@ -64,6 +73,7 @@ REJECTION_REASONS = (
     "negative_amount",
     "amount_without_purchase",
     "impossible_timestamp",
+    "future_event_time",
 )
 """Why a record was rejected; a reason may add detail after a colon, e.g. `missing_field: user_id`."""
 

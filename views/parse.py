@@ -47,6 +47,7 @@ from views.events import (
     EVENT_FIELDS,
     LATEST_EVENT_YEAR,
     MAX_AMOUNT,
+    MAX_CLOCK_SKEW_MS,
     MAX_RECORD_BYTES,
 )
 
@@ -182,7 +183,8 @@ def _form_reason() -> Column:
 
 def _value_reason() -> Column:
     """Which rule the values of a well-formed record break (empty ids, an unknown action, the
-    amount's range and sign, an impossible time), or NULL."""
+    amount's range and sign, an impossible time, a time later than the record's Kafka timestamp
+    plus `views.events.MAX_CLOCK_SKEW_MS`), or NULL."""
     text = {name: F.col(_text_of(name)) for name in ("event_id", "user_id", "action")}
     amount = F.col("_amount")
     return (
@@ -195,6 +197,11 @@ def _value_reason() -> Column:
         .when(
             _impossible(F.col(_text_of("event_time")), F.col("_moment"), F.col("_fast")),
             F.lit("impossible_timestamp"),
+        )
+        .when(
+            F.unix_micros(F.col("_moment"))
+            > F.unix_micros(F.col("ingestion_time")) + MAX_CLOCK_SKEW_MS * 1000,
+            F.lit("future_event_time"),
         )
     )
 

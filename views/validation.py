@@ -14,7 +14,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from itertools import accumulate
 
@@ -23,6 +23,7 @@ from views.events import (
     EARLIEST_EVENT_YEAR,
     EVENT_FIELDS,
     LATEST_EVENT_YEAR,
+    MAX_CLOCK_SKEW_MS,
     MAX_DEPTH,
     MAX_KEY_LENGTH,
     MAX_NUMBER_DIGITS,
@@ -32,6 +33,7 @@ from views.events import (
 AMOUNT_DIGITS = 10
 """|amount| must stay below 10^10, before and after rounding to cents (it must fit decimal(12,2))."""
 CENT = Decimal("0.01")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EXACT = Context(prec=60, rounding=ROUND_HALF_UP)
 """Enough digits for any amount below 10^10 with cents: rounding never depends on the caller."""
 
@@ -75,8 +77,12 @@ class Checked:
         return self.reason is None
 
 
-def check_record(value: bytes | None) -> Checked:
-    """Validate a Kafka record value (None for a tombstone) against the event contract."""
+def check_record(value: bytes | None, appended_at_ms: int | None = None) -> Checked:
+    """Validate a Kafka record value (None for a tombstone) against the event contract.
+
+    `appended_at_ms`: the record's Kafka timestamp (ms since the epoch), when it has one; an
+    event time more than MAX_CLOCK_SKEW_MS after it is `future_event_time`. Without it (a
+    record not yet sent) only the value is judged."""
     if value is None or len(value) > MAX_RECORD_BYTES:
         return Checked(None, "invalid_json")
     try:
@@ -96,6 +102,8 @@ def check_record(value: bytes | None) -> Checked:
     reason, amount = _check_values(document)
     if reason:
         return Checked(None, reason)
+    if appended_at_ms is not None and _ahead_of(document["event_time"], appended_at_ms):
+        return Checked(None, "future_event_time")
     event = {field.name: document[field.name] for field in EVENT_FIELDS}
     event["amount"] = amount
     return Checked(event, None)
@@ -118,6 +126,14 @@ def _check_values(document: dict) -> tuple[str | None, Decimal | None]:
     if parse_event_time(document["event_time"]) is None:
         return "impossible_timestamp", None
     return None, amount
+
+
+def _ahead_of(event_time: str, appended_at_ms: int) -> bool:
+    """Is a (possible) event time more than MAX_CLOCK_SKEW_MS after `appended_at_ms`? In
+    whole microseconds, as Spark compares timestamps."""
+    moment = parse_event_time(event_time)
+    micros = (moment - _EPOCH) // timedelta(microseconds=1)
+    return micros > (appended_at_ms + MAX_CLOCK_SKEW_MS) * 1000
 
 
 def amount_in_cents(token: str) -> Decimal | None:

@@ -28,6 +28,7 @@ from oracle.log import LogRecord, read_log
 from oracle.params import view_params
 from oracle.tables import classify
 from oracle.views_sql import view_sql
+from tests.oracle.oracle_cases import APPENDED_MS
 from workloads.generator import generate
 from workloads.scenarios import scenario_named
 
@@ -142,7 +143,7 @@ def _longest_pause(append_times_ms: list[int]) -> float:
 def oracle_rows_of(values: list[bytes]) -> dict[str, list[tuple]]:
     """The oracle's rows of every view (logic v1) over these record values, in the order sent
     (each view's rows sorted): what the log should give if nothing was lost or doubled."""
-    records = [LogRecord(0, offset, 0, value) for offset, value in enumerate(values)]
+    records = [LogRecord(0, offset, APPENDED_MS, value) for offset, value in enumerate(values)]
     events, _ = classify(records, "generated")
     connection = duckdb.connect()
     try:

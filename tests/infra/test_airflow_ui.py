@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from core.atomic import read_json
 from core.kafka_client import delete_topic, end_offsets, ensure_topic
@@ -92,11 +93,17 @@ def airflow_ui(kafka: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless (Playwright's own browser download does not work here)."""
+    """A headless Chromium: the one on PATH (Debian's, which `make setup-dev` installs as root),
+    else Playwright's own build (`playwright install chromium`, no root needed)."""
     chromium = shutil.which("chromium")
-    assert chromium, "no `chromium` on PATH: `make setup` installs it (apt-get install chromium)"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium)
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium)
+        except PlaywrightError as error:
+            pytest.fail(
+                f"no browser ({error.message.splitlines()[0]}): `make setup-dev` installs one "
+                "(`sudo apt-get install -y chromium`, or `.venv/bin/playwright install chromium`)"
+            )
         yield browser
         browser.close()
 

@@ -232,6 +232,10 @@ def generated_corpus() -> list[bytes]:
     return values
 
 
+APPENDED_MS = 4_133_980_800_000
+"""A Kafka timestamp (2101-01-01, ms) after every possible event time: only the value is judged."""
+
+
 def oracle_verdict(value: bytes | None) -> tuple:
     """(reason,) for a rejected record, else (None, event_id, user_id, action, product_id,
     amount in cents, aware UTC event time), by the oracle."""

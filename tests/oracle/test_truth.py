@@ -20,6 +20,7 @@ from oracle.params import VIEW_NAMES
 from oracle.report import format_summary
 from oracle.tables import classify
 from oracle.truth import compute_truth
+from tests.oracle.oracle_cases import APPENDED_MS
 from workloads.generator import generate
 from workloads.malformed import MALFORMED_KINDS
 from workloads.producer import send_records
@@ -171,8 +172,8 @@ def test_each_logic_version_has_its_own_folder(tmp_path, monkeypatch):
     fake_log(
         monkeypatch,
         [  # two events 7 minutes apart: two v1 sessions, one v2 session
-            LogRecord(0, 0, 0, event("a", event_time="2026-01-01T00:00:00.000Z")),
-            LogRecord(0, 1, 0, event("b", event_time="2026-01-01T00:07:00.000Z")),
+            LogRecord(0, 0, APPENDED_MS, event("a", event_time="2026-01-01T00:00:00.000Z")),
+            LogRecord(0, 1, APPENDED_MS, event("b", event_time="2026-01-01T00:07:00.000Z")),
         ],
     )
     layout = Layout(tmp_path)

@@ -13,6 +13,7 @@ from oracle.tables import classify
 from oracle.truth import connect
 from oracle.views_sql import oracle_views
 from tests.oracle.oracle_cases import (
+    APPENDED_MS,
     CASES,
     DIFFERS,
     NOT_SENT,
@@ -38,11 +39,17 @@ def test_the_oracle_s_parameters_are_the_catalog_s_in_every_logic_version():
         assert view_params(version) == spark_side, version
 
 
-def raw_frame(spark, values: list[bytes | None]):
-    """Kafka-like rows: one record per value, at offsets 0.. of partition 0 of topic `t`."""
-    moment = datetime(2026, 1, 1, tzinfo=UTC)
+APPENDED = datetime(2101, 1, 1, tzinfo=UTC)
+"""A Kafka timestamp after every possible event time: only a record's value is judged."""
+
+
+def raw_frame(spark, values: list[bytes | None], appended: list[datetime] | None = None):
+    """Kafka-like rows: one record per value, at offsets 0.. of partition 0 of topic `t`,
+    appended at `appended` (one per value; default APPENDED for all)."""
+    moments = appended or [APPENDED] * len(values)
     return spark.createDataFrame(
-        [("t", 0, offset, moment, value) for offset, value in enumerate(values)], RAW_SCHEMA
+        [("t", 0, offset, moments[offset], value) for offset, value in enumerate(values)],
+        RAW_SCHEMA,
     )
 
 
@@ -175,7 +182,7 @@ def test_the_oracle_gives_exactly_the_rows_of_the_spark_views(spark, version):
 
     values = _cross_check_values()
     events, rejected = classify(
-        [LogRecord(0, offset, 0, value) for offset, value in enumerate(values)], "t"
+        [LogRecord(0, offset, APPENDED_MS, value) for offset, value in enumerate(values)], "t"
     )
     assert rejected.num_rows > 0
     assert events.num_rows > 400  # duplicates ride along

@@ -14,7 +14,7 @@ from oracle.log import LogRecord
 from oracle.tables import classify
 from oracle.truth import connect
 from oracle.views_sql import oracle_views
-from tests.oracle.oracle_cases import oracle_verdict
+from tests.oracle.oracle_cases import APPENDED_MS, oracle_verdict
 from tests.oracle.test_validation import python_verdict
 from tests.oracle.test_vs_spark import _utc_rows, raw_frame, spark_verdicts
 from views import catalog
@@ -68,7 +68,7 @@ def test_the_oracle_and_python_give_the_right_verdicts(name):
 
 @pytest.mark.parametrize("name", CASES)
 def test_the_oracle_serves_the_right_windows(name):
-    log = [LogRecord(0, offset, 0, value) for offset, value in enumerate(records(name))]
+    log = [LogRecord(0, offset, APPENDED_MS, value) for offset, value in enumerate(records(name))]
     events, rejected = classify(log, "t")
     assert events.num_rows + rejected.num_rows == len(log)
     connection = connect()
