@@ -105,14 +105,13 @@ status: setup ## is Kafka running; topics and offsets
 
 bench: setup ## every benchmark against its reference (starts Kafka); JSON + plots in LK_DATA_DIR/bench
 	$(LK) kafka up
-	$(LK) bench produce --out $(LK_DATA_DIR)/bench/produce.json
-	$(LK) bench lambda --out $(LK_DATA_DIR)/bench/lambda.json
-	$(LK) bench replay --events 500000 --out $(LK_DATA_DIR)/bench/replay.json
-	$(LK) bench batch --events 1e5,1e6 --out $(LK_DATA_DIR)/bench/batch.json  # the default adds 1e7: 15-25 min more
-	$(LK) bench scale --events 1e5,3e5,1e6 --out $(LK_DATA_DIR)/bench/scale.json  # the default 1e5,1e6,1e7: docs/benchmarks.md
-	$(LK) bench latency --out $(LK_DATA_DIR)/bench/latency.json
-	$(LK) bench serving --out $(LK_DATA_DIR)/bench/serving.json
-	$(LK) bench ysb --out $(LK_DATA_DIR)/bench/ysb.json
+	@# One run per entry of benchmarks/registry.py, in its order, at the sizes it names for make.
+	@mapfile -t runs < <($(BIN)/python -m benchmarks.registry) && [ $${#runs[@]} -gt 0 ] || exit 1; \
+	for run in "$${runs[@]}"; do \
+	  read -r name flags <<< "$$run"; \
+	  echo "$(LK) bench $$name$${flags:+ $$flags} --out $(LK_DATA_DIR)/bench/$$name.json"; \
+	  $(LK) bench $$name $$flags --out $(LK_DATA_DIR)/bench/$$name.json || exit 1; \
+	done
 	@echo "Results: $(LK_DATA_DIR)/bench/*.json, each with its plot beside it (*.html); what each figure means: docs/benchmarks.md"
 	@echo "Kafka keeps running (make down stops it)."
 

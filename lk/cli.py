@@ -21,9 +21,7 @@ from core.errors import readable
 from core.settings import DEFAULT_DELIVERY_TIMEOUT, DEFAULT_PARTITIONS, Settings, default_of
 from lk import (
     cli_airflow,
-    cli_bench_live,
-    cli_bench_scale,
-    cli_bench_ysb,
+    cli_bench,
     cli_experiments,
     cli_kafka,
     cli_kappa,
@@ -32,16 +30,13 @@ from lk import (
     cli_spark,
 )
 from lk.cli_args import (
-    add_repeat_and_out,
     command,
-    command_group,
     delivery_timeout,
-    event_counts,
     from_flags,
     positive_float,
     positive_int,
 )
-from lk.output import format_figures, write_figures
+from lk.output import format_figures
 from lk.version import VersionAction
 
 
@@ -161,49 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     produce.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    bench_commands = command_group(
-        commands, "bench", "scripted benchmarks, as ratios to a reference", common
-    )
-    bench_produce = command(
-        bench_commands,
-        "produce",
-        "our producer against Kafka's ProducerPerformance",
-        common,
-        _bench_produce,
-    )
-    bench_produce.add_argument(
-        "--events",
-        type=positive_int,
-        default=200_000,
-        help="events per run, duplicates and malformed records on top (default 200000)",
-    )
-    bench_produce.add_argument("--partitions", type=positive_int, default=4)
-    add_repeat_and_out(bench_produce, "runs of both producers")
-    bench_batch = command(
-        bench_commands,
-        "batch",
-        "the batch layer's view recompute against DuckDB on the same Parquet",
-        common,
-        _bench_batch,
-    )
-    bench_batch.add_argument(
-        "--events",
-        type=event_counts,
-        action="extend",
-        metavar="N[,N...]",
-        help="logical events per dataset, e.g. 1e5,1e6 or the flag again (default 1e5,1e6,1e7)",
-    )
-    add_repeat_and_out(bench_batch, "runs of both engines per size")
-    bench_batch.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
-    cli_lambda.register(commands, common, bench_commands)
+    cli_bench.register(commands, common)
+    cli_lambda.register(commands, common)
     cli_serving.register(commands, common)
     cli_experiments.register(commands, common)
     cli_airflow.register(commands, common)
-    cli_kappa.register(commands, common, bench_commands)
+    cli_kappa.register(commands, common)
     cli_spark.register(commands, common)
-    cli_bench_scale.register(bench_commands, common)
-    cli_bench_ysb.register(bench_commands, common)
-    cli_bench_live.register(bench_commands, common)
     return parser
 
 
@@ -227,27 +186,6 @@ def _produce(settings: Settings, args: argparse.Namespace) -> int:
                 }
             )
         )
-    return 0
-
-
-def _bench_produce(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_plots import plot_produce
-    from experiments.bench_produce import run_bench_produce
-
-    figures = run_bench_produce(
-        settings, events=args.events, partitions=args.partitions, repeat=args.repeat
-    )
-    write_figures(figures, args.out, plot=plot_produce)
-    return 0
-
-
-def _bench_batch(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_batch import DEFAULT_SIZES, run_bench_batch
-    from experiments.bench_plots import plot_batch
-
-    sizes = args.events or list(DEFAULT_SIZES)
-    figures = run_bench_batch(settings, sizes=sizes, repeat=args.repeat, seed=args.seed)
-    write_figures(figures, args.out, plot=plot_batch)
     return 0
 
 

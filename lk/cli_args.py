@@ -143,7 +143,7 @@ def logic_version(text: str) -> str:
 
 def oracle_logic_version(text: str) -> str:
     """The name of a logic version the oracle knows (its own list)."""
-    from experiments.oracle.params import LOGIC_VERSIONS
+    from oracle.params import LOGIC_VERSIONS
 
     return _one_of(text, LOGIC_VERSIONS)
 

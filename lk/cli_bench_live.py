@@ -9,24 +9,13 @@ from lk.cli_args import add_repeat_and_out, command, positive_float
 from lk.output import write_figures
 
 
-def register(bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `lk bench latency` and `lk bench serving`."""
-    from experiments.bench_live_defaults import (
-        LATENCY_RATES,
-        LATENCY_SECONDS,
-        LATENCY_WARMUP_SECONDS,
-        SERVING_RATE,
-        SERVING_SECONDS,
-    )
+def register_latency(
+    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
+) -> None:
+    """Add `lk bench latency` (`summary`: its line of help, from the registry)."""
+    from benchmarks.live_defaults import LATENCY_RATES, LATENCY_SECONDS, LATENCY_WARMUP_SECONDS
 
-    latency = command(
-        bench_commands,
-        "latency",
-        "window latency (p50/p95/p99) of the speed layer and Kappa's live job at fixed rates "
-        "until they saturate, against a bare Spark query; lag and the highest sustainable rate",
-        common,
-        _latency,
-    )
+    latency = command(bench_commands, "latency", summary, common, _latency)
     rates = ",".join(f"{rate:g}" for rate in LATENCY_RATES)
     latency.add_argument(
         "--rates",
@@ -51,14 +40,14 @@ def register(bench_commands: argparse._SubParsersAction, common: argparse.Argume
     )
     add_repeat_and_out(latency, "runs, each on fresh topics")
 
-    serving = command(
-        bench_commands,
-        "serving",
-        "lk query latency (p50/p99) on the merged views while the speed layer and Kappa write, "
-        "against the same queries with no writer",
-        common,
-        _serving,
-    )
+
+def register_serving(
+    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
+) -> None:
+    """Add `lk bench serving` (`summary`: its line of help, from the registry)."""
+    from benchmarks.live_defaults import SERVING_RATE, SERVING_SECONDS
+
+    serving = command(bench_commands, "serving", summary, common, _serving)
     serving.add_argument(
         "--rate",
         type=positive_float,
@@ -89,7 +78,7 @@ def rate_list(text: str) -> list[float]:
 
 
 def _latency(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_latency import plot_latency, run_bench_latency
+    from benchmarks.latency.bench import plot_latency, run_bench_latency
 
     figures = run_bench_latency(
         settings, rates=args.rates, seconds=args.seconds, warmup=args.warmup, repeat=args.repeat
@@ -99,7 +88,7 @@ def _latency(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serving(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_serving import plot_serving, run_bench_serving
+    from benchmarks.serving.bench import plot_serving, run_bench_serving
 
     figures = run_bench_serving(settings, rate=args.rate, seconds=args.seconds, repeat=args.repeat)
     write_figures(figures, args.out, plot=plot_serving)

@@ -10,16 +10,11 @@ from lk.cli_args import add_repeat_and_out, command, event_counts, positive_int
 from lk.output import write_figures
 
 
-def register(bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `lk bench scale`."""
-    scale = command(
-        bench_commands,
-        "scale",
-        "the cost curve: recompute (vs DuckDB) and replay (vs ConsumerPerformance) time and "
-        "peak memory at several sizes, fitted as fixed cost + events / rate",
-        common,
-        _bench_scale,
-    )
+def register(
+    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
+) -> None:
+    """Add `lk bench scale` (`summary`: its line of help, from the registry)."""
+    scale = command(bench_commands, "scale", summary, common, _bench_scale)
     scale.add_argument(
         "--events",
         type=event_counts,
@@ -38,8 +33,8 @@ def register(bench_commands: argparse._SubParsersAction, common: argparse.Argume
 
 
 def _bench_scale(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_plots import plot_scale
-    from experiments.bench_scale import DEFAULT_SIZES, run_bench_scale
+    from benchmarks.plots import plot_scale
+    from benchmarks.scale.bench import DEFAULT_SIZES, run_bench_scale
 
     figures = run_bench_scale(
         settings,

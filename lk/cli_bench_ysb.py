@@ -9,15 +9,11 @@ from lk.cli_args import add_repeat_and_out, command, positive_float
 from lk.output import write_figures
 
 
-def register(bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `lk bench ysb`."""
-    bench = command(
-        bench_commands,
-        "ysb",
-        "the Yahoo Streaming Benchmark: YSB latency, throughput and counts, both architectures",
-        common,
-        _bench_ysb,
-    )
+def register(
+    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
+) -> None:
+    """Add `lk bench ysb` (`summary`: its line of help, from the registry)."""
+    bench = command(bench_commands, "ysb", summary, common, _bench_ysb)
     bench.add_argument(
         "--rate", type=positive_float, default=1000.0, help="events per second (default 1000)"
     )
@@ -31,8 +27,8 @@ def register(bench_commands: argparse._SubParsersAction, common: argparse.Argume
 
 
 def _bench_ysb(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_ysb import run_bench_ysb
-    from experiments.ysb_published import plot_ysb
+    from benchmarks.ysb.bench import run_bench_ysb
+    from benchmarks.ysb.published import plot_ysb
 
     figures = run_bench_ysb(settings, rate=args.rate, seconds=args.seconds, repeat=args.repeat)
     write_figures(figures, args.out, plot=plot_ysb)

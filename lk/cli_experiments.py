@@ -153,8 +153,8 @@ def _experiment_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _truth(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.oracle.report import format_summary
-    from experiments.oracle.truth import compute_truth
+    from oracle.report import format_summary
+    from oracle.truth import compute_truth
     from serving_layer.catalog import refresh_catalog
 
     summary = compute_truth(settings, args.logic_version)  # refuses an unknown version first

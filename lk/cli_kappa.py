@@ -20,19 +20,11 @@ from lk.cli_args import (
 from lk.output import write_figures
 
 
-def register(
-    commands: argparse._SubParsersAction,
-    common: argparse.ArgumentParser,
-    bench_commands: argparse._SubParsersAction,
+def register_bench(
+    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
 ) -> None:
-    """Add `lk kappa ...` and `lk bench replay`."""
-    bench = command(
-        bench_commands,
-        "replay",
-        "Kappa replay records/s against ConsumerPerformance on a fresh topic",
-        common,
-        _bench_replay,
-    )
+    """Add `lk bench replay` (`summary`: its line of help, from the registry)."""
+    bench = command(bench_commands, "replay", summary, common, _bench_replay)
     bench.add_argument("--events", type=positive_int, default=1_000_000, help="default 1000000")
     bench.add_argument(
         "--replay-max-offsets",
@@ -42,6 +34,9 @@ def register(
     )
     add_repeat_and_out(bench, "runs, each on a fresh topic")
 
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add `lk kappa ...`."""
     actions = command_group(
         commands, "kappa", "the Kappa architecture: versions replayed from the log", common
     )
@@ -181,8 +176,8 @@ def _stop(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_plots import plot_replay
-    from experiments.bench_replay import run_bench_replay
+    from benchmarks.plots import plot_replay
+    from benchmarks.replay import run_bench_replay
 
     figures = run_bench_replay(
         settings,

@@ -21,12 +21,8 @@ from lk.cli_args import (
 from lk.output import write_figures
 
 
-def register(
-    commands: argparse._SubParsersAction,
-    common: argparse.ArgumentParser,
-    bench_commands: argparse._SubParsersAction,
-) -> None:
-    """Add `lk lambda ...` and `lk bench lambda`."""
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add `lk lambda ...`."""
     actions = command_group(
         commands, "lambda", "the Lambda architecture: batch layer and speed layer", common
     )
@@ -69,13 +65,12 @@ def register(
         help="at most this many records per micro-batch (default: all available)",
     )
 
-    bench = command(
-        bench_commands,
-        "lambda",
-        "batch events/s and speed micro-batch latency (p50, p99) on a fresh topic",
-        common,
-        _bench_lambda,
-    )
+
+def register_bench(
+    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
+) -> None:
+    """Add `lk bench lambda` (`summary`: its line of help, from the registry)."""
+    bench = command(bench_commands, "lambda", summary, common, _bench_lambda)
     bench.add_argument("--events", type=positive_int, default=100_000, help="default 100000")
     bench.add_argument(
         "--rate",
@@ -117,8 +112,8 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
-    from experiments.bench_lambda import run_bench_lambda
-    from experiments.bench_plots import plot_lambda
+    from benchmarks.lambda_layers import run_bench_lambda
+    from benchmarks.plots import plot_lambda
 
     given = {"stream_seconds": args.stream_seconds} if args.stream_seconds else {}
     figures = run_bench_lambda(

@@ -11,9 +11,9 @@ from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
 from core.layout import Layout
 from experiments.compare import compare_with_truth
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
 from lk.formats import format_comparison
+from oracle.truth import compute_truth
 from serving_layer.catalog import refresh_catalog
 from speed_layer.job import speed_options
 from workloads.generator import generate

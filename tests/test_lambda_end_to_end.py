@@ -8,7 +8,7 @@ import pytest
 
 from architectures.lambda_architecture import run_batch
 from experiments.compare import compare_with_truth
-from experiments.oracle.truth import compute_truth
+from oracle.truth import compute_truth
 from serving_layer.catalog import refresh_catalog
 from speed_layer.job import run_speed, speed_options
 from workloads.generator import generate

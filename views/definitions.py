@@ -23,7 +23,7 @@ revenue holds any sum up to 10^36 - 0.01: at least 10^26 purchases of the larges
 in one window, session or hour. Amounts are widened to this type before they are summed, so
 neither the sum nor the cast can overflow below that bound (a decimal(14,2) revenue failed on
 101 purchases of 9,999,999,999.99: case 08). Spark, the serving columns
-(`serving_layer.columns.REVENUE`) and the oracle (`experiments.oracle.views_sql`) agree on it.
+(`serving_layer.columns.REVENUE`) and the oracle (`oracle.views_sql`) agree on it.
 """
 
 

@@ -31,9 +31,9 @@ from experiments.experiment.resources import ResourceMeter
 from experiments.experiment.sampler import ServedRowsSampler, write_parquet
 from experiments.experiment.truth_rows import truth_rows
 from experiments.experiment.workload import records_of
-from experiments.oracle.truth import compute_truth
 from infra.kafka_broker import broker_files, running_pid
 from kappa.versions import versions
+from oracle.truth import compute_truth
 from workloads.producer import SendSummary, send_records
 from workloads.records import Record
 

@@ -2,7 +2,7 @@
 
 A row's `last_append` is the Kafka append time (LogAppendTime, s since the epoch) of the last
 event it counts: each event_id's first copy, as the oracle counts it (lowest partition, offset:
-`experiments.oracle.views_sql.distinct_events_sql`),
+`oracle.views_sql.distinct_events_sql`),
 and an event counts in a row when it matches the row's key (its action, or its user) and its
 event time lies in the row's interval ([window_start, window_end), [session_start,
 session_end), [hour_start, hour_start + the view's period)).
@@ -16,9 +16,9 @@ from core.kafka_client import end_offsets
 from core.layout import Layout
 from core.settings import Settings
 from experiments.experiment.timeline import TRUTH_ROWS_SCHEMA, row_text
-from experiments.oracle.log import read_log
-from experiments.oracle.params import view_params
-from experiments.oracle.tables import classify
+from oracle.log import read_log
+from oracle.params import view_params
+from oracle.tables import classify
 from serving_layer.catalog import connect
 from serving_layer.columns import VIEW_COLUMNS
 from serving_layer.sql import files_in, literal
@@ -35,7 +35,7 @@ _MATCH = {
 
 def truth_rows(settings: Settings, logic_version: str) -> pa.Table:
     """TRUTH_ROWS_SCHEMA rows for every view of the oracle's run at `logic_version` (which
-    `experiments.oracle.truth.compute_truth` must have published), from the whole log now."""
+    `oracle.truth.compute_truth` must have published), from the whole log now."""
     records = read_log(settings, end=end_offsets(settings.bootstrap, settings.topic))
     events, _ = classify(records, settings.topic)
     appends = pa.table(

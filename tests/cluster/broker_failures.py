@@ -22,13 +22,13 @@ from core.kafka_client import admin_client
 from core.layout import Layout
 from core.processes import alive, stop_processes
 from core.settings import Settings
-from experiments.oracle.log import LogRecord, read_log
-from experiments.oracle.params import view_params
-from experiments.oracle.tables import classify
-from experiments.oracle.views_sql import view_sql
 from infra.kafka_broker import running_pid
 from infra.kafka_nodes import node_files
-from tests.experiments.oracle_cases import APPENDED_MS
+from oracle.log import LogRecord, read_log
+from oracle.params import view_params
+from oracle.tables import classify
+from oracle.views_sql import view_sql
+from tests.oracle.oracle_cases import APPENDED_MS
 from workloads.generator import generate
 from workloads.scenarios import scenario_named
 

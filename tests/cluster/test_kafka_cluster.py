@@ -20,10 +20,10 @@ from core.net import free_port
 from core.processes import alive
 from core.settings import Settings
 from experiments.compare import compare_with_truth
-from experiments.oracle.truth import compute_truth
 from infra.kafka_broker import running_pid
 from infra.kafka_cluster import start_cluster, stop_cluster
 from infra.kafka_nodes import cluster_nodes, node_files, registered_brokers
+from oracle.truth import compute_truth
 from tests.cluster.broker_failures import (
     generated_values,
     kill_node,

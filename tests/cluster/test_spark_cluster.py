@@ -19,9 +19,9 @@ from core.layout import Layout
 from core.net import free_port
 from core.processes import alive, session_members
 from experiments.compare import compare_with_truth
-from experiments.oracle.truth import compute_truth
 from infra.spark_cluster import cluster_files, recorded_cluster, stop_cluster, worker_pids
 from infra.spark_master import master_json
+from oracle.truth import compute_truth
 from serving_layer.catalog import refresh_catalog
 from tests.processes import lk_env
 from workloads.generator import generate

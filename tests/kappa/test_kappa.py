@@ -11,9 +11,9 @@ from core.errors import LkError
 from core.heartbeat import read_pulse
 from core.layout import Layout
 from experiments.compare import compare_with_truth
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions, run_kappa
 from kappa.versions import serving
+from oracle.truth import compute_truth
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 from tests.processes import LoopingReader, kill_after_micro_batches, serving_rows

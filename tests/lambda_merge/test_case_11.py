@@ -10,7 +10,7 @@ import duckdb
 
 from core.layout import Layout
 from core.settings import Settings
-from experiments.oracle.views_sql import user_sessions_sql
+from oracle.views_sql import user_sessions_sql
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 from tests.serving_layer.files import batch_version, stream_job, write

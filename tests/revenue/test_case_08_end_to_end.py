@@ -12,8 +12,8 @@ from kafka import KafkaProducer
 from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
 from core.kafka_client import delete_topic, ensure_topic
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
+from oracle.truth import compute_truth
 from serving_layer.catalog import refresh_catalog
 from serving_layer.query import run_query
 from speed_layer.job import speed_options

@@ -6,8 +6,8 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
-from experiments.oracle.tables import EVENTS_SCHEMA
-from experiments.oracle.views_sql import REVENUE_TYPE, oracle_views
+from oracle.tables import EVENTS_SCHEMA
+from oracle.views_sql import REVENUE_TYPE, oracle_views
 from serving_layer.columns import REVENUE, VIEW_COLUMNS
 from tests.revenue.cases import (
     CASE_08_REVENUE,

@@ -11,8 +11,8 @@ import pytest
 
 from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
+from oracle.truth import compute_truth
 from speed_layer.job import speed_options
 from tests.topics.logs import single_partition_topic
 from tests.topics.serving import action_counts

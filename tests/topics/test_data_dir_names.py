@@ -12,8 +12,8 @@ import pytest
 
 from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
+from oracle.truth import compute_truth
 from serving_layer.query import run_query
 from speed_layer.job import speed_options
 from tests.topics.logs import event, single_partition_topic

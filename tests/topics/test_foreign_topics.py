@@ -18,8 +18,8 @@ from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
 from core.errors import LkError
 from core.kafka_client import delete_topic
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
+from oracle.truth import compute_truth
 from speed_layer.job import speed_options
 from tests.topics.logs import event
 from tests.topics.serving import action_counts

@@ -17,8 +17,8 @@ from core.atomic import read_json, write_json
 from core.errors import LkError
 from core.kafka_client import TopicRecreated, topic_id
 from core.layout import Layout
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
+from oracle.truth import compute_truth
 from speed_layer.job import speed_options
 from streaming.runner import ENGINE, check_same_job
 from tests.topics.logs import CASES, recreate_topic, send_lines, single_partition_topic

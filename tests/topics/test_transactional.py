@@ -11,9 +11,9 @@ import pytest
 from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
 from core.kafka_client import end_offsets
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
 from kappa.versions import lag
+from oracle.truth import compute_truth
 from speed_layer.job import speed_options
 from tests.topics.logs import send_transactional_case, single_partition_topic
 from tests.topics.serving import action_counts

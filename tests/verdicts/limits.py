@@ -1,11 +1,11 @@
 """Records on both sides of each limit of the contract (views/events.py for the pipelines,
-experiments/oracle for the oracle, each its own copy): the verdict every validator gives."""
+oracle/ for the oracle, each its own copy): the verdict every validator gives."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.experiments.oracle_cases import raw_event
+from tests.oracle.oracle_cases import raw_event
 
 ACCEPTED, INVALID = None, "invalid_json"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from experiments.oracle.log import LogRecord
-from experiments.oracle.tables import classify
-from experiments.oracle.truth import connect
-from experiments.oracle.views_sql import oracle_views
-from tests.experiments.oracle_cases import APPENDED_MS, oracle_verdict
-from tests.experiments.test_oracle_validation import python_verdict
-from tests.experiments.test_oracle_vs_spark import _utc_rows, raw_frame, spark_verdicts
+from oracle.log import LogRecord
+from oracle.tables import classify
+from oracle.truth import connect
+from oracle.views_sql import oracle_views
+from tests.oracle.oracle_cases import APPENDED_MS, oracle_verdict
+from tests.oracle.test_validation import python_verdict
+from tests.oracle.test_vs_spark import _utc_rows, raw_frame, spark_verdicts
 from views import catalog
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"

@@ -15,8 +15,8 @@ import pytest
 from architectures.kappa_architecture import run_version
 from architectures.lambda_architecture import run_batch, run_speed
 from core.layout import Layout
-from experiments.oracle.truth import compute_truth
 from kappa.job import KappaOptions
+from oracle.truth import compute_truth
 from serving_layer.query import run_query
 from speed_layer.job import speed_options
 from tests.topics.logs import CASES, send_lines, single_partition_topic

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments.oracle.validation import CLOCK_SKEW, judge_record
-from tests.experiments.test_oracle_vs_spark import raw_frame
+from oracle.validation import CLOCK_SKEW, judge_record
+from tests.oracle.test_vs_spark import raw_frame
 from views.events import MAX_CLOCK_SKEW_MS, REJECTION_REASONS
 from views.validation import check_record
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from architectures.lambda_architecture import run_batch
-from experiments.oracle.truth import compute_truth
+from oracle.truth import compute_truth
 from tests.topics.logs import CASES, send_lines, single_partition_topic
 from tests.topics.serving import action_counts
 

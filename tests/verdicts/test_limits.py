@@ -1,13 +1,13 @@
 """The limits of the contract, the same in views/validation.py, views/parse.py and the
-oracle (experiments/oracle), on both sides of each limit."""
+oracle (oracle/), on both sides of each limit."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.experiments.oracle_cases import oracle_verdict
-from tests.experiments.test_oracle_validation import python_verdict
-from tests.experiments.test_oracle_vs_spark import spark_verdicts
+from tests.oracle.oracle_cases import oracle_verdict
+from tests.oracle.test_validation import python_verdict
+from tests.oracle.test_vs_spark import spark_verdicts
 from tests.verdicts.limits import LIMITS
 from views.events import MAX_RECORD_BYTES
 

@@ -8,8 +8,8 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 
-from tests.experiments.oracle_cases import oracle_verdict
-from tests.experiments.test_oracle_validation import python_verdict
+from tests.oracle.oracle_cases import oracle_verdict
+from tests.oracle.test_validation import python_verdict
 from tests.verdicts.records import BATCH, batches, variants
 
 EXAMPLES = int(os.environ.get("LK_VERDICT_EXAMPLES", "1000"))

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tests.experiments.oracle_cases import oracle_verdict
-from tests.experiments.test_oracle_vs_spark import spark_verdicts
+from tests.oracle.oracle_cases import oracle_verdict
+from tests.oracle.test_vs_spark import spark_verdicts
 from tests.verdicts.records import generated
 
 EXAMPLES = int(os.environ.get("LK_SPARK_VERDICT_EXAMPLES", "200"))

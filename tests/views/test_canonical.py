@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.experiments.oracle_cases import oracle_verdict
-from tests.experiments.test_oracle_vs_spark import raw_frame, spark_verdicts
+from tests.oracle.oracle_cases import oracle_verdict
+from tests.oracle.test_vs_spark import raw_frame, spark_verdicts
 from workloads.generator import generate
 from workloads.scenarios import SCENARIOS
 

@@ -1,0 +1,1 @@
+"""The references every benchmark measures against, and measuring in a fresh process."""

@@ -1,0 +1,1 @@
+"""`lk bench serving`: `lk query`'s queries while the streams write, against no writer."""
