@@ -1,4 +1,5 @@
-"""`lk kafka up | down | status`: the local broker, or a KRaft cluster of several on loopback."""
+"""`lk kafka up | down | status`: the local broker, or a KRaft cluster of several on loopback;
+`lk kafka tool NAME ...`: one of Kafka's own tools (infra/kafka_tools.py)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,28 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         _status,
         prints="the status",
     )
+    from infra.kafka_tools import TOOLS
+
+    tool = command(
+        kafka,
+        "tool",
+        "run one of Kafka's own tools (kafka-<name>.sh) from the project's jars, with "
+        "--bootstrap-server set to the project's broker unless given",
+        common,
+        _tool,
+    )
+    tool.add_argument("name", choices=sorted(TOOLS), help="the tool, by its script's name")
+    tool.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        help="its own flags, e.g. --list (lk's own flags, such as --bootstrap, go before NAME)",
+    )
+
+
+def _tool(settings: Settings, args: argparse.Namespace) -> int:
+    from infra.kafka_tools import run_tool
+
+    return run_tool(args.name, args.args, settings.bootstrap)
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> int:

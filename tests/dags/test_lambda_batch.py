@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -123,3 +125,39 @@ def test_lambda_batch_dag_runs_end_to_end(kafka, topic, tmp_path):
     assert any(layout.batch.glob("version=*")), "no batch version was published"
     # The run's `until` is after every record was appended: the whole log was ingested.
     assert sum(committed_offsets(layout, topic).values()) == produced
+    # The publish step updated its Asset, and the serving_catalog DAG is queued on it.
+    events, queued = asset_events(settings)
+    assert events == [["lk_batch_views", "lambda_batch", "publish"]]
+    assert queued == [["lk_batch_views", "serving_catalog"]]
+
+
+ASSET_EVENTS = """
+import json
+from sqlalchemy import select
+from airflow.models.asset import AssetDagRunQueue, AssetEvent, AssetModel
+from airflow.utils.session import create_session
+with create_session() as session:
+    names = dict(session.execute(select(AssetModel.id, AssetModel.name)).all())
+    events = session.execute(
+        select(AssetEvent.asset_id, AssetEvent.source_dag_id, AssetEvent.source_task_id)
+    ).all()
+    queued = session.execute(select(AssetDagRunQueue.asset_id, AssetDagRunQueue.target_dag_id))
+    print(json.dumps([[[names[a], *rest] for a, *rest in events],
+                      [[names[a], dag] for a, dag in queued.all()]]))
+"""
+
+
+def asset_events(settings: Settings) -> tuple[list, list]:
+    """The Asset events in Airflow's database ([asset, source DAG, source task]) and the DAG runs
+    they queued ([asset, target DAG])."""
+    result = subprocess.run(
+        [sys.executable, "-c", ASSET_EVENTS],
+        env=airflow_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    events, queued = json.loads(result.stdout.strip().splitlines()[-1])
+    return events, queued
