@@ -27,6 +27,14 @@ from tests.topics.logs import event, single_partition_topic
 pytestmark = pytest.mark.slow
 
 
+def _query_listed(address: str) -> bool:
+    try:
+        tab = httpx.get(f"{address}/StreamingQuery/", timeout=10, follow_redirects=True)
+    except httpx.HTTPError:
+        return False
+    return tab.status_code == 200 and re.search(r"\bspeed-[0-9a-f]{6}\b", tab.text) is not None
+
+
 def test_a_running_stream_shows_its_spark_ui_and_its_event_log_reaches_the_history_server(
     kafka, tmp_path
 ):
@@ -54,11 +62,10 @@ def test_a_running_stream_shows_its_spark_ui_and_its_event_log_reaches_the_histo
             assert noted, (tmp_path / "speed.log").read_text()[-2000:]
             address = read_json(paths.heartbeat)["spark_ui"]
             assert address.startswith("http://127.0.0.1:"), address
-            # The Structured Streaming tab lists the job's query (named `speed-<6 hex>`).
-            tab = httpx.get(f"{address}/StreamingQuery/", timeout=10, follow_redirects=True)
-            assert tab.status_code == 200 and re.search(r"\bspeed-[0-9a-f]{6}\b", tab.text), (
-                tab.text[:500]
-            )
+            # The Structured Streaming tab lists the job's query (named `speed-<6 hex>`) once it
+            # runs.
+            listed = wait_until(lambda: _query_listed(address), 120, interval_s=1.0)
+            assert listed, httpx.get(f"{address}/StreamingQuery/", follow_redirects=True).text[:800]
             assert f"speed layer: Spark UI {address}" in (tmp_path / "speed.log").read_text()
             counted = wait_until(lambda: (read_json(paths.progress / "latest.json") or {}).get(
                 "counted"), 120, interval_s=0.5)  # fmt: skip
