@@ -24,7 +24,7 @@ setup: $(VENV)/.installed infra/jars/.installed ## what `make demo` runs: a venv
 setup-dev: setup $(VENV)/.installed-dev chromium ## `setup` plus the test and lint tools (requirements-dev.lock) and a Chromium for the browser test
 
 .PHONY: chromium
-chromium: # the browser the Airflow UI test drives: Debian's chromium, or Playwright's own build without root
+chromium: $(VENV)/.installed-dev # the browser the Airflow UI test drives: Debian's chromium, or Playwright's own build without root
 	@command -v chromium >/dev/null || ls $${PLAYWRIGHT_BROWSERS_PATH:-$$HOME/.cache/ms-playwright}/chromium-*/ >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "setup-dev: installing Debian's chromium for the browser test (tests/infra/test_airflow_ui.py)"; \
@@ -36,11 +36,11 @@ chromium: # the browser the Airflow UI test drives: Debian's chromium, or Playwr
 	    echo "setup-dev: no browser for tests/infra/test_airflow_ui.py: run \`sudo apt-get install -y chromium\`, or without root \`$(BIN)/playwright install chromium\`"; \
 	    exit 1; }; }
 
-# $(call install,ARGS): `pip install ARGS` into the venv, through uv unless INSTALLER=pip (or uv
-# cannot be installed).
+# $(call install,ARGS): `pip install ARGS` into the venv, through uv unless INSTALLER=pip; pip
+# alone when uv cannot be installed or fails (uv does not read pip.conf or PIP_INDEX_URL).
 define install
-	@if [ "$(INSTALLER)" = uv ] && { test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }; then \
-	  echo "uv pip install $(1)"; $(BIN)/uv pip install --quiet --python $(BIN)/python $(1); \
+	@if [ "$(INSTALLER)" = uv ] && { test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); } \
+	  && echo "uv pip install $(1)" && $(BIN)/uv pip install --quiet --python $(BIN)/python $(1); then :; \
 	else \
 	  echo "pip install $(1)"; $(BIN)/pip install --quiet --disable-pip-version-check $(1); \
 	fi
@@ -118,7 +118,7 @@ bench: setup ## every benchmark against its reference (starts Kafka); JSON + plo
 lock: ## re-resolve the pinned packages: requirements.lock (what runs) and requirements-dev.lock (the test tools on top)
 	rm -rf /tmp/lk-lock-venv && $(PYTHON) -m venv /tmp/lk-lock-venv && /tmp/lk-lock-venv/bin/pip install --quiet -e .
 	( grep '^#' requirements.lock; /tmp/lk-lock-venv/bin/pip freeze --exclude-editable | grep -v lambda-kappa ) > requirements.lock.new
-	/tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]'
+	/tmp/lk-lock-venv/bin/pip install --quiet -e '.[dev]' -c requirements.lock.new
 	( grep '^#' requirements-dev.lock; /tmp/lk-lock-venv/bin/pip freeze --exclude-editable | grep -v lambda-kappa | grep -vxFf requirements.lock.new ) > requirements-dev.lock.new
 	mv requirements.lock.new requirements.lock; mv requirements-dev.lock.new requirements-dev.lock; rm -rf /tmp/lk-lock-venv
 

@@ -65,6 +65,7 @@ class Heartbeat:
         self.path = path
         self.interval_s = interval_s
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # note() and the beat thread both write the document
         self._thread = threading.Thread(target=self._beat_until_stopped, daemon=True)
         self._document = {
             "host": socket.gethostname(),
@@ -92,7 +93,8 @@ class Heartbeat:
     def note(self, **fields: str) -> None:
         """Add `fields` to every beat from now on (e.g. `spark_ui`, the job's Spark UI address),
         written at once."""
-        self._document.update(fields)
+        with self._lock:
+            self._document.update(fields)
         self._beat()
 
     def _beat_until_stopped(self) -> None:
@@ -100,12 +102,13 @@ class Heartbeat:
             self._beat()
 
     def _beat(self, *, stopped: bool = False) -> None:
-        self._document["beats"] += 1
-        self._document["beat_at"] = _now().isoformat()
-        if stopped:
-            self._document["stopped_at"] = self._document["beat_at"]
-        with contextlib.suppress(OSError):  # readers see the beat age; the job goes on
-            write_json(self.path, self._document)
+        with self._lock:
+            self._document["beats"] += 1
+            self._document["beat_at"] = _now().isoformat()
+            if stopped:
+                self._document["stopped_at"] = self._document["beat_at"]
+            with contextlib.suppress(OSError):  # readers see the beat age; the job goes on
+                write_json(self.path, self._document)
 
 
 def announce(path: Path, pid: int, interval_s: float = DEFAULT_INTERVAL_S) -> None:

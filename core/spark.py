@@ -53,7 +53,8 @@ def spark_session(
     settings: Settings, app_name: str, *, ui: bool = False, **extra_conf: str
 ) -> SparkSession:
     """A Spark session on `settings.spark_master` with the Kafka connector, UTC and small shuffles.
-    `ui`: Spark's web UI on (long-running jobs); event logs are always written (core.spark_ui).
+    `ui`: Spark's web UI on, on loopback (long-running jobs); event logs are always written
+    (core.spark_ui).
 
     Settings used: spark_driver_memory, shuffle_partitions, spark_log_level, and spark_conf for
     anything else (`key=value` pairs separated by `;`). Raises LkError without the connector.
@@ -74,7 +75,7 @@ def spark_session(
         "spark.sql.shuffle.partitions": settings.shuffle_partitions,
         "spark.default.parallelism": settings.shuffle_partitions,
         **CONTRACT_CONF,
-        **ui_conf(ui),
+        **ui_conf(ui and settings.is_loopback_spark),
         **event_log_conf(settings),
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",

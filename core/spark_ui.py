@@ -1,10 +1,13 @@
 """What a Spark user opens first: the web UI of a long-running job (its Structured Streaming
 tab) and the event logs Spark's History Server shows after a job ended.
 
-- The UI is on for the streaming jobs (the speed layer, each Kappa version), off for the batch
-  steps; it binds where the driver binds (127.0.0.1 on loopback: SPARK_LOCAL_IP), on a free
-  port, and keeps only the last UI_RETAINED jobs, stages and SQL executions, so a job that runs
-  for days holds a bounded status store.
+- The UI is on for the streaming jobs (the speed layer, each Kappa version) when Spark runs on
+  loopback, off for the batch steps. Spark's UI listens on SPARK_LOCAL_IP (127.0.0.1 on
+  loopback, `core.spark`), or on every interface when that is unset, so with a master elsewhere
+  it stays off unless `LK_SPARK_CONF` turns it on (with SPARK_LOCAL_IP set to the address it may
+  listen on). It takes a free port, cannot kill jobs from its pages, and keeps only the last
+  UI_RETAINED jobs, stages and SQL executions, so a job that runs for days holds a bounded
+  status store.
 - Event logs are on for every session, in `LK_DATA_DIR/spark/events` (`Layout.spark_events`),
   rolled every EVENT_LOG_FILE_SIZE; `lk spark history up` serves them. LK_SPARK_CONF overrides
   either (e.g. `spark.eventLog.enabled=false`).
@@ -30,11 +33,13 @@ EVENT_LOG_FILE_SIZE = "64m"
 
 
 def ui_conf(enabled: bool) -> dict[str, str]:
-    """Spark settings for a session's web UI: off, or on a free port with bounded history."""
+    """Spark settings for a session's web UI: off, or on a free port with bounded history and
+    no kill links."""
     if not enabled:
         return {"spark.ui.enabled": "false"}
     return {
         "spark.ui.enabled": "true",
+        "spark.ui.killEnabled": "false",
         "spark.ui.port": str(free_port()),
         "spark.ui.retainedJobs": UI_RETAINED,
         "spark.ui.retainedStages": UI_RETAINED,

@@ -23,8 +23,8 @@ TOOLS = {
 }
 """Each tool by the name of its script in Kafka's `bin/` (`kafka-<name>.sh`), and its main class
 in Kafka 4.3.1's jars."""
-TAKES_BOOTSTRAP_SERVER = set(TOOLS) - {"producer-perf-test", "console-producer"}
-"""The tools that take `--bootstrap-server` (the producer tools take it inside their settings)."""
+TAKES_BOOTSTRAP_SERVER = set(TOOLS)
+"""The tools that take `--bootstrap-server` (every one of these, in Kafka 4.3.1)."""
 
 
 def tool_command(name: str, args: list[str], bootstrap: str) -> list[str]:

@@ -52,21 +52,29 @@ def history_up(settings: Settings, port: int | None = None, timeout: float = 90.
         return running
     port = port or free_port()
     options = {
-        "spark.history.fs.logDirectory": events.as_uri(),
+        # A plain path: Hadoop reads this setting as a path string and would not decode a URI's
+        # %20 (a data directory may hold spaces, brackets, quotes and %).
+        "spark.history.fs.logDirectory": str(events),
         "spark.history.ui.port": str(port),
+        "spark.port.maxRetries": "0",  # the port asked for, or a failure: never another one
         "spark.history.fs.update.interval": REFRESH,
+        # A stream's rolling log is compacted down to its newest files while this server runs.
+        "spark.history.fs.eventLog.rolling.maxFilesToRetain": "2",
     }
+    properties = root / "history.properties"
+    properties.write_text(
+        "# Written by `lk spark history up` (infra/spark_history.py).\n"
+        + "".join(f"{key}={_escaped(value)}\n" for key, value in options.items())
+    )
     env = {
         **os.environ,
         "JAVA_HOME": str(java_home()),
         "SPARK_LOCAL_IP": "127.0.0.1",
         "SPARK_DAEMON_MEMORY": DAEMON_MEMORY,
-        "SPARK_HISTORY_OPTS": " ".join(f"-D{key}={value}" for key, value in options.items()),
     }
     log = root / "history.log"
-    pid = start_background(
-        spark_class(HISTORY_CLASS), log=log, pid_file=root / "history.pid", env=env
-    )
+    command = spark_class(HISTORY_CLASS, "--properties-file", str(properties))
+    pid = start_background(command, log=log, pid_file=root / "history.pid", env=env)
     url = f"http://127.0.0.1:{port}"
     write_json(root / "history.json", {"url": url, "events": str(events)})
     if not wait_until(lambda: applications(url) is not None, timeout, interval_s=0.5):
@@ -103,6 +111,12 @@ def applications(url: str) -> list[dict] | None:
         return response.json()
     except (httpx.HTTPError, ValueError):
         return None
+
+
+def _escaped(value: str) -> str:
+    """A value as a Java properties file reads it back unchanged (`\\`, and a leading space)."""
+    escaped = value.replace("\\", "\\\\")
+    return "\\" + escaped if escaped.startswith(" ") else escaped
 
 
 def _root(settings: Settings) -> Path:

@@ -69,6 +69,9 @@ def _history(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.action == "down":
         pid = history_down(settings)
+        if args.json:
+            print(json.dumps({"stopped": pid}))
+            return 0
         print(
             f"stopped the History Server (pid {pid})"
             if pid

@@ -14,6 +14,7 @@ import sys
 from dataclasses import replace
 
 import httpx
+import psutil
 import pytest
 
 from core.atomic import read_json
@@ -25,6 +26,17 @@ from serving_layer.query import run_query
 from tests.topics.logs import event, single_partition_topic
 
 pytestmark = pytest.mark.slow
+
+
+def _listens_on(pid: int, port: int) -> set[str]:
+    """The addresses the process `pid` or one of its children listens on at `port`."""
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return {  # an IPv6 socket on ::ffff:127.0.0.1 is loopback too
+        connection.laddr.ip.removeprefix("::ffff:")
+        for process in processes
+        for connection in process.net_connections(kind="tcp")
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+    }
 
 
 def _query_listed(address: str) -> bool:
@@ -41,7 +53,9 @@ def test_a_running_stream_shows_its_spark_ui_and_its_event_log_reaches_the_histo
     from kafka import KafkaProducer
 
     with single_partition_topic(kafka.bootstrap) as topic:
-        settings = replace(kafka, topic=topic, data_dir=tmp_path / "lk-data")
+        # A data directory with spaces, brackets, a quote and %: event logs and the History
+        # Server must find their folder there too.
+        settings = replace(kafka, topic=topic, data_dir=tmp_path / "lk data [1] it's 50%")
         producer = KafkaProducer(bootstrap_servers=kafka.bootstrap)
         producer.send(topic, event("ui-1", "view", "10:50:00"), partition=0)
         producer.flush()
@@ -62,6 +76,7 @@ def test_a_running_stream_shows_its_spark_ui_and_its_event_log_reaches_the_histo
             assert noted, (tmp_path / "speed.log").read_text()[-2000:]
             address = read_json(paths.heartbeat)["spark_ui"]
             assert address.startswith("http://127.0.0.1:"), address
+            assert _listens_on(job.pid, int(address.rsplit(":", 1)[1])) == {"127.0.0.1"}
             # The Structured Streaming tab lists the job's query (named `speed-<6 hex>`) once it
             # runs.
             listed = wait_until(lambda: _query_listed(address), 120, interval_s=1.0)
@@ -76,13 +91,20 @@ def test_a_running_stream_shows_its_spark_ui_and_its_event_log_reaches_the_histo
             assert served[1] == [(address,)]
         finally:
             job.send_signal(signal.SIGTERM)
-            assert job.wait(timeout=120) == 0
+            try:
+                stopped = job.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(job.pid, signal.SIGKILL)  # its own session: the driver and its JVM
+                raise
+        assert stopped == 0, "the speed layer did not stop cleanly on SIGTERM"
 
         events = Layout(settings.data_dir).spark_events
         assert any(events.iterdir()), "no event log written"
         history = history_up(settings)
         try:
-            assert history.url.startswith("http://127.0.0.1:") and history.started_now
+            assert history.started_now
+            port = int(history.url.rsplit(":", 1)[1])
+            assert _listens_on(history.pid, port) == {"127.0.0.1"}
             assert history_up(settings).pid == history.pid  # idempotent
             listed = wait_until(lambda: applications(history.url), 60, interval_s=1.0)
             assert listed, "the History Server lists no application"

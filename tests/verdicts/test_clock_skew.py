@@ -20,11 +20,11 @@ SKEW = timedelta(milliseconds=MAX_CLOCK_SKEW_MS)
 FUTURE = "future_event_time"
 
 
-def _record(moment: datetime) -> bytes:
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _record(moment: datetime | str, action: str = "view", amount: str = "0") -> bytes:
+    text = moment if isinstance(moment, str) else moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return (
-        '{"event_id":"e-1","user_id":"u-1","action":"view","product_id":null,"amount":0,'
-        f'"event_time":"{text}"}}'
+        f'{{"event_id":"e-1","user_id":"u-1","action":"{action}","product_id":null,'
+        f'"amount":{amount},"event_time":"{text}"}}'
     ).encode()
 
 
@@ -52,20 +52,31 @@ def test_the_rule_is_a_contract_reason_and_the_same_skew_in_the_oracle():
     assert CLOCK_SKEW == SKEW
 
 
+FUTURE_TIME = datetime(2099, 3, 2, 10, 20, tzinfo=UTC)
+BROKEN_TWICE = [  # (record, appended at, right reason): the first rule broken wins, as everywhere
+    (_record(FUTURE_TIME, action="hover"), APPENDED, "unknown_action"),
+    (_record(FUTURE_TIME, action="view", amount="5.00"), APPENDED, "amount_without_purchase"),
+    (_record(FUTURE_TIME, action="purchase", amount="-1"), APPENDED, "negative_amount"),
+    (_record("2101-01-01T00:00:00Z"), APPENDED, "impossible_timestamp"),
+    (_record("2099-03-02 10:20:00Z"), APPENDED, "impossible_timestamp"),
+]
+
+
 def test_every_path_judges_the_boundaries_alike(spark):
     from views.parse import parse_events
 
-    values = [_record(moment) for moment, _, _ in BOUNDARIES]
-    appended = [at for _, at, _ in BOUNDARIES]
+    cases = [(_record(moment), at, right) for moment, at, right in BOUNDARIES] + BROKEN_TWICE
+    values = [value for value, _, _ in cases]
+    appended = [at for _, at, _ in cases]
     parsed = parse_events(raw_frame(spark, values, appended)).collect()
     spark_reasons = {row.offset: row.reason for row in parsed}
     assert len(spark_reasons) == len(values)
-    for offset, (moment, at, right) in enumerate(BOUNDARIES):
-        assert check_record(values[offset], _ms(at)).reason == right, moment
-        assert judge_record(values[offset], _ms(at)).reason == right, moment
-        assert spark_reasons[offset] == right, moment
-        # Without a Kafka timestamp (a record not sent yet) only the value is judged.
-        assert check_record(values[offset]).reason is None
+    for offset, (value, at, right) in enumerate(cases):
+        assert check_record(value, _ms(at)).reason == right, value
+        assert judge_record(value, _ms(at)).reason == right, value
+        assert spark_reasons[offset] == right, value
+        if offset < len(BOUNDARIES):  # without a Kafka timestamp only the value is judged
+            assert check_record(value).reason is None
 
 
 moments = st.datetimes(
