@@ -94,8 +94,8 @@ lint: setup-dev ## ruff, and deptry: every imported package declared in pyprojec
 up: setup ## start the local Kafka broker
 	$(LK) kafka up
 
-down: ## stop Airflow (if running) and the local Kafka broker
-	@if [ -x $(LK) ]; then $(LK) airflow down && $(LK) kafka down; else echo "nothing to stop"; fi
+down: ## stop what runs: Airflow, Spark's History Server and local cluster, the local Kafka broker
+	@if [ -x $(LK) ]; then $(LK) airflow down && $(LK) spark history down && $(LK) spark down && $(LK) kafka down; else echo "nothing to stop"; fi
 
 airflow: setup ## start Airflow (UI on 127.0.0.1:8080) with the lambda_batch, kappa_reprocess, serving_catalog and experiment DAGs
 	$(LK) airflow up
