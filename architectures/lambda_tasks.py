@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from architectures.lambda_architecture import ingest_step, publish_step, refresh_step, views_step
+from architectures.lambda_architecture import ingest_step, publish_step, views_step
+from architectures.serving_tasks import refresh
 from architectures.task_states import failing_at_once, require_log, task_log
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
 
@@ -95,17 +96,9 @@ def publish(settings: Settings, staged: dict, report: Report = task_log) -> dict
 
 
 def refresh_serving(settings: Settings, published: dict, report: Report = task_log) -> dict:
-    """Point the serving catalog at what is published now; what the views read."""
-    started = time.monotonic()
-    catalog = refresh_step(settings)
-    refused = catalog.get("lambda_refused")
-    report(
-        f"batch_* read version {catalog.get('batch_version')} (H = {catalog.get('horizon')}); "
-        f"kappa_* read v{catalog.get('kappa_version')}; "
-        + (f"lambda_* refused: {refused}" if refused else "lambda_* = batch_* up to H + speed_*")
-        + f"; {time.monotonic() - started:.1f} s"
-    )
-    return catalog
+    """Point the serving catalog at what is published now; what the views read
+    (`architectures.serving_tasks.refresh`, which the serving_catalog DAG runs too)."""
+    return refresh(settings, report)
 
 
 def _offsets(offsets: dict) -> str:

@@ -40,9 +40,12 @@ def refresh(settings: Settings, report: Report = task_log) -> dict:
     """Point the serving catalog at what is published now; what the views read."""
     started = time.monotonic()
     catalog = refresh_step(settings)
+    refused = catalog.get("lambda_refused")
     report(
         f"batch_* read version {catalog.get('batch_version')} (H = {catalog.get('horizon')}); "
-        f"kappa_* read v{catalog.get('kappa_version')}; {time.monotonic() - started:.1f} s"
+        f"kappa_* read v{catalog.get('kappa_version')}; "
+        + (f"lambda_* refused: {refused}" if refused else "lambda_* = batch_* up to H + speed_*")
+        + f"; {time.monotonic() - started:.1f} s"
     )
     return catalog
 

@@ -50,8 +50,14 @@ print(json.dumps({
 
 def parse_dag(settings: Settings, dag_id: str, **extra_env: str) -> dict:
     """What a DagBag over dags/ finds, and the shape of one DAG of it."""
+    return run_with_airflow(settings, PARSE, dag_id, **extra_env)
+
+
+def run_with_airflow(settings: Settings, code: str, *args: str, **extra_env: str):
+    """Run Python `code` (with `args`) in a fresh interpreter with the project's Airflow settings
+    and `extra_env`; the JSON its last line prints."""
     result = subprocess.run(
-        [sys.executable, "-c", PARSE, dag_id],
+        [sys.executable, "-c", code, *args],
         env={**airflow_env(settings), **extra_env},
         capture_output=True,
         text=True,

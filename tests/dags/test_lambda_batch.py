@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,7 +16,7 @@ from core.layout import Layout
 from core.net import free_port
 from core.settings import Settings
 from infra.airflow_home import airflow_command, airflow_env, ensure_airflow_db
-from tests.dags.dagbag import parse_dag
+from tests.dags.dagbag import parse_dag, run_with_airflow
 
 
 @pytest.fixture
@@ -150,14 +148,5 @@ with create_session() as session:
 def asset_events(settings: Settings) -> tuple[list, list]:
     """The Asset events in Airflow's database ([asset, source DAG, source task]) and the DAG runs
     they queued ([asset, target DAG])."""
-    result = subprocess.run(
-        [sys.executable, "-c", ASSET_EVENTS],
-        env=airflow_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    events, queued = json.loads(result.stdout.strip().splitlines()[-1])
+    events, queued = run_with_airflow(settings, ASSET_EVENTS)
     return events, queued

@@ -4,15 +4,12 @@ every task takes Kafka's and Spark's addresses from Airflow Connections when the
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from core.settings import Settings
-from infra.airflow_home import airflow_env
-from tests.dags.dagbag import parse_dag
+from tests.dags.dagbag import parse_dag, run_with_airflow
 
 
 @pytest.fixture
@@ -41,18 +38,9 @@ print(json.dumps({"bootstrap": settings.bootstrap, "spark_master": settings.spar
 def _task_settings(settings: Settings, **connections: str) -> dict:
     """`task_settings()` in a fresh interpreter with Airflow's environment and `connections`
     (AIRFLOW_CONN_<ID> variables: Airflow's own way to define a Connection outside its DB)."""
-    env = {**airflow_env(settings), **settings.as_env()}
+    env = {**settings.as_env()}
     env.update({f"AIRFLOW_CONN_{conn_id.upper()}": uri for conn_id, uri in connections.items()})
-    result = subprocess.run(
-        [sys.executable, "-c", SETTINGS_OF_A_TASK],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_with_airflow(settings, SETTINGS_OF_A_TASK, **env)
 
 
 def test_connections_give_kafka_s_and_spark_s_addresses_and_lk_variables_the_rest(settings):
