@@ -18,6 +18,7 @@ from pathlib import Path
 import argcomplete
 
 from core.errors import readable
+from core.flag_types import positive_float, positive_int
 from core.settings import DEFAULT_DELIVERY_TIMEOUT, DEFAULT_PARTITIONS, Settings, default_of
 from lk import (
     cli_airflow,
@@ -29,13 +30,7 @@ from lk import (
     cli_serving,
     cli_spark,
 )
-from lk.cli_args import (
-    command,
-    delivery_timeout,
-    from_flags,
-    positive_float,
-    positive_int,
-)
+from lk.cli_args import command, delivery_timeout, from_flags
 from lk.output import format_figures
 from lk.version import VersionAction
 

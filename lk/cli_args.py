@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from core.errors import LkError
+from core.flag_types import bounded, positive_int
 from core.settings import DEFAULT_LOGIC_VERSION, DEFAULT_TRIGGER, DEFAULT_WATERMARK, Settings
 
 T = TypeVar("T")
@@ -33,45 +34,9 @@ def command(
     return parser
 
 
-def _number(parse: Callable[[str], float], minimum: float, inclusive: bool, what: str):
-    """An argparse type: `parse` the text and require it to be above (or at) `minimum`."""
-
-    def check(text: str):
-        try:
-            number = parse(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if number < minimum or (number == minimum and not inclusive):
-            relation = "at least" if inclusive else "greater than"
-            raise argparse.ArgumentTypeError(f"{text!r} must be {relation} {minimum:g}")
-        return number
-
-    return check
-
-
-positive_int = _number(int, 0, False, "a whole number")
-"""A whole number above 0."""
-non_negative_int = _number(int, 0, True, "a whole number")
-"""A whole number, 0 or more."""
-positive_float = _number(float, 0, False, "a number")
-"""A number above 0."""
-delivery_timeout = _number(float, 1, True, "seconds")
+delivery_timeout = bounded(float, 1, True, "seconds")
 """Seconds a record may wait for its acknowledgement: 1 or more (librdkafka's message.timeout.ms
 must exceed linger.ms, and 0 would mean forever)."""
-
-
-def event_counts(text: str) -> list[int]:
-    """An argparse type: whole numbers above 0 separated by commas, `1e6` allowed."""
-    counts = []
-    for part in text.split(","):
-        try:
-            number = float(part)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{part!r} is not a number of events") from None
-        if number < 1 or number != int(number):
-            raise argparse.ArgumentTypeError(f"{part!r} must be a whole number above 0")
-        counts.append(int(number))
-    return counts
 
 
 def command_group(

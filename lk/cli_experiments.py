@@ -7,8 +7,9 @@ import argparse
 import json
 from pathlib import Path
 
+from core.flag_types import positive_float, positive_int
 from core.settings import DEFAULT_LOGIC_VERSION, Settings
-from lk.cli_args import command, command_group, oracle_logic_version, positive_float, positive_int
+from lk.cli_args import command, command_group, oracle_logic_version
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.flag_types import positive_int
 from core.settings import Settings
-from lk.cli_args import command, command_group, positive_int
+from lk.cli_args import command, command_group
 
 BROKERS_HELP = (
     "nodes to start (default 1: the single broker). With N > 1, each node is a broker and "

@@ -7,32 +7,9 @@ import argparse
 import json
 import time
 
+from core.flag_types import non_negative_int, positive_int
 from core.settings import DEFAULT_MAX_LAG, DEFAULT_REPLAY_MAX_OFFSETS, Settings
-from lk.cli_args import (
-    add_job_flags,
-    add_repeat_and_out,
-    command,
-    command_group,
-    from_flags,
-    non_negative_int,
-    positive_int,
-)
-from lk.output import write_figures
-
-
-def register_bench(
-    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
-) -> None:
-    """Add `lk bench replay` (`summary`: its line of help, from the registry)."""
-    bench = command(bench_commands, "replay", summary, common, _bench_replay)
-    bench.add_argument("--events", type=positive_int, default=1_000_000, help="default 1000000")
-    bench.add_argument(
-        "--replay-max-offsets",
-        type=positive_int,
-        default=DEFAULT_REPLAY_MAX_OFFSETS,
-        help=f"records per micro-batch of the replay (default {DEFAULT_REPLAY_MAX_OFFSETS})",
-    )
-    add_repeat_and_out(bench, "runs, each on a fresh topic")
+from lk.cli_args import add_job_flags, command, command_group, from_flags
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -172,18 +149,4 @@ def _stop(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"v{args.number} was not running" if pid is None else f"v{args.number} stopped (pid {pid})"
     )
-    return 0
-
-
-def _bench_replay(settings: Settings, args: argparse.Namespace) -> int:
-    from benchmarks.plots import plot_replay
-    from benchmarks.replay import run_bench_replay
-
-    figures = run_bench_replay(
-        settings,
-        events=args.events,
-        replay_max_offsets=args.replay_max_offsets,
-        repeat=args.repeat,
-    )
-    write_figures(figures, args.out, plot=plot_replay)
     return 0

@@ -5,20 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.flag_types import positive_int
 from core.settings import DEFAULT_LATENESS, Settings
 from lk.cli_args import (
     add_job_flags,
     add_logic_version,
-    add_repeat_and_out,
     command,
     command_group,
     duration,
     from_flags,
-    positive_float,
-    positive_int,
     utc_time,
 )
-from lk.output import write_figures
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -66,26 +63,6 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
 
 
-def register_bench(
-    bench_commands: argparse._SubParsersAction, common: argparse.ArgumentParser, summary: str
-) -> None:
-    """Add `lk bench lambda` (`summary`: its line of help, from the registry)."""
-    bench = command(bench_commands, "lambda", summary, common, _bench_lambda)
-    bench.add_argument("--events", type=positive_int, default=100_000, help="default 100000")
-    bench.add_argument(
-        "--rate",
-        type=positive_float,
-        default=2000,
-        help="events/s while the speed layer runs (default 2000)",
-    )
-    bench.add_argument(
-        "--stream-seconds",
-        type=positive_float,
-        help="seconds events stream in per measured streaming job (default 20)",
-    )
-    add_repeat_and_out(bench, "runs, each on a fresh topic")
-
-
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
     from architectures.lambda_architecture import run_batch
     from lk.formats import format_batch
@@ -108,16 +85,4 @@ def _speed(settings: Settings, args: argparse.Namespace) -> int:
 
     status = run_speed(settings, options, on_started=started)
     print(json.dumps(status, indent=2) if args.json else format_status(status))
-    return 0
-
-
-def _bench_lambda(settings: Settings, args: argparse.Namespace) -> int:
-    from benchmarks.lambda_layers import run_bench_lambda
-    from benchmarks.plots import plot_lambda
-
-    given = {"stream_seconds": args.stream_seconds} if args.stream_seconds else {}
-    figures = run_bench_lambda(
-        settings, events=args.events, rate=args.rate, repeat=args.repeat, **given
-    )
-    write_figures(figures, args.out, plot=plot_lambda)
     return 0

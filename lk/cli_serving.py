@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from core.flag_types import positive_int
 from core.settings import Settings
-from lk.cli_args import command, positive_int
+from lk.cli_args import command
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.flag_types import positive_int
 from core.settings import Settings
-from lk.cli_args import command, command_group, positive_int
+from lk.cli_args import command, command_group
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

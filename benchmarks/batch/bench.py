@@ -40,9 +40,6 @@ from serving_layer.sql import files_in, literal
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
-"""Logical events per dataset when none are given (duplicates come on top)."""
-
 
 def run_bench_batch(
     settings: Settings,

@@ -39,7 +39,6 @@ from benchmarks.latency.steps import (
     reference_summary,
     step_figures,
 )
-from benchmarks.live_defaults import LATENCY_SECONDS, LATENCY_WARMUP_SECONDS
 from core.errors import LkError
 from core.settings import Settings
 from experiments.experiment.timeline import ARCHITECTURES
@@ -52,8 +51,8 @@ def run_bench_latency(
     settings: Settings,
     *,
     rates: list[float],
-    seconds: float = LATENCY_SECONDS,
-    warmup: float = LATENCY_WARMUP_SECONDS,
+    seconds: float,
+    warmup: float,
     repeat: int = 1,
 ) -> dict:
     """The benchmark's figures (see the module): flat names `<architecture>_<rate>_<figure>`

@@ -29,14 +29,12 @@ from benchmarks.batch.bench import check_same_rows, dataset_root, duckdb_views, 
 from benchmarks.batch.data import master_dataset
 from benchmarks.harness.isolated import run_isolated
 from benchmarks.harness.kafka_reference import consumer_performance, fresh_workspace
-from benchmarks.replay import load_topic, timed_replay
+from benchmarks.replay.bench import load_topic, timed_replay
 from benchmarks.scale.cost_fit import fit_cost
 from core.errors import LkError
 from core.settings import DEFAULT_LOGIC_VERSION, DEFAULT_REPLAY_MAX_OFFSETS, Settings
 from experiments.figures import environment, spread
 
-DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
-"""Logical events per size when none are given (duplicates and malformed records on top)."""
 PATHS = {"recompute": "duckdb", "replay": "consumer_performance"}
 """Each measured path and the reference it is divided by."""
 

@@ -28,7 +28,6 @@ import numpy as np
 
 from benchmarks.harness.kafka_reference import fresh_workspace
 from benchmarks.latency.steps import InJson
-from benchmarks.live_defaults import SERVING_RATE, SERVING_SECONDS
 from benchmarks.serving.queries import serving_queries, time_queries
 from core.errors import LkError
 from core.layout import Layout
@@ -49,7 +48,7 @@ PHASES = ("idle", "write")
 
 
 def run_bench_serving(
-    settings: Settings, *, rate: float = SERVING_RATE, seconds: float = SERVING_SECONDS,
+    settings: Settings, *, rate: float, seconds: float,
     repeat: int = 1,
 ) -> dict:  # fmt: skip
     """The benchmark's figures (see the module): per query `<query>_<phase>_p50_s` / `_p99_s`,

@@ -8,7 +8,7 @@ import pytest
 
 from batch_layer.batch_views import compute_views
 from benchmarks.batch.bench import check_same_rows, run_bench_batch
-from benchmarks.plots import plot_batch
+from benchmarks.batch.plot import plot_batch
 from core.errors import LkError
 from core.settings import Settings
 from views.catalog import VIEW_NAMES

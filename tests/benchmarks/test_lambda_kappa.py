@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from benchmarks.lambda_layers import run_bench_lambda
-from benchmarks.replay import run_bench_replay
+from benchmarks.lambda_layers.bench import run_bench_lambda
+from benchmarks.replay.bench import run_bench_replay
 from core.kafka_client import list_topics
 from lk.cli import main
 from lk.output import format_figures

@@ -9,7 +9,11 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from benchmarks.plots import plot_batch, plot_lambda, plot_produce, plot_replay, plot_scale
+from benchmarks.batch.plot import plot_batch
+from benchmarks.lambda_layers.plot import plot_lambda
+from benchmarks.produce.plot import plot_produce
+from benchmarks.replay.plot import plot_replay
+from benchmarks.scale.plot import plot_scale
 from lk.output import write_figures
 
 OUTPUTS = Path(__file__).parent.parent / "data" / "bench"

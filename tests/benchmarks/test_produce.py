@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from benchmarks.produce import run_bench_produce
+from benchmarks.produce.bench import run_bench_produce
 from core.kafka_client import list_topics
 from lk.output import format_figures
 
