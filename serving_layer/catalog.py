@@ -3,7 +3,9 @@
 The catalog file holds view definitions only, never data. It is built under a temporary name
 and renamed over `serving/catalog.duckdb`, so a reader (read-only, in any process) opens either
 the old catalog or the new one. Batch versions are pinned by path and horizon at refresh time;
-speed and Kappa files are globs, so new micro-batches show up without a refresh.
+speed and Kappa files are globs, so new micro-batches show up without a refresh. Every file is
+named relative to the data directory (serving_layer.sql.file_sql) and `connect` tells DuckDB
+where that directory is now, so the catalog keeps working when the data directory moves.
 
 A row of `batch_<view>`, `speed_<view>` or `kappa_<view>` is one row of the view (its contract
 columns, `final` and `processed_at`) as that layer has it: the streams' partial rows merged
@@ -32,6 +34,8 @@ from serving_layer.merge import lambda_refusal, merge_sql, refused_sql
 from serving_layer.oracle import oracle_runs, oracle_views
 from serving_layer.partials import stream_view_sql
 from serving_layer.sql import (
+    DATA_DIR_VARIABLE,
+    data_dir_value,
     empty_select,
     files_in,
     has_files,
@@ -45,8 +49,16 @@ from views.catalog import LOGIC_VERSIONS, View
 MEMORY_LIMIT = "1GB"
 
 
-def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the project's limits, in UTC.
+def connect(
+    path: Path | None = None, *, read_only: bool = False, data_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the project's limits, in UTC; `path`: a catalog file (None: an
+    in-memory database).
+
+    The catalog's views name their files relative to the data directory (serving_layer.sql),
+    so a connection to a catalog sets DuckDB's variable `lk_data_dir` to the data directory:
+    `data_dir`, or else the one the catalog file lies in (`<data dir>/serving/<file>`,
+    core.layout). A moved or renamed data directory is then read where it is now.
 
     A read-only catalog is ATTACHed to an in-memory database rather than opened directly:
     DuckDB caches databases opened by path within a process, so a direct open could keep
@@ -57,7 +69,16 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
         connection = duckdb.connect(str(path) if path else ":memory:")
     connection.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
     connection.execute("SET TimeZone = 'UTC'")
+    if path is not None:
+        root = data_dir if data_dir is not None else catalog_data_dir(path)
+        value = literal(data_dir_value(root.resolve()))
+        connection.execute(f"SET VARIABLE {DATA_DIR_VARIABLE} = {value}")
     return connection
+
+
+def catalog_data_dir(path: Path) -> Path:
+    """The data directory a catalog file lies in: `<data dir>/serving/<file>` (core.layout)."""
+    return path.absolute().parent.parent
 
 
 OPEN_ATTEMPTS = 3
@@ -94,7 +115,7 @@ def refresh_catalog(settings: Settings) -> dict:
     with exclusive_lock(layout.serving / ".lock"):
         temporary = layout.serving / f".catalog-{uuid.uuid4().hex}.duckdb"
         try:
-            connection = connect(temporary)
+            connection = connect(temporary, data_dir=layout.root)
             try:
                 described = _create_views(connection, layout)
                 connection.execute("CHECKPOINT")
@@ -110,6 +131,9 @@ def refresh_catalog(settings: Settings) -> dict:
 
 
 def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict:
+    """Create every view on `connection` (its `lk_data_dir` set to `layout.root`), each file
+    named relative to the data directory; what `refresh_catalog` returns."""
+    root = layout.root
     batch = _batch_version(layout)
     kappa = _kappa_in_service(layout)
     streams = _streams(layout, kappa)
@@ -121,8 +145,8 @@ def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict
     )
     for view in LOGIC_VERSIONS["v1"]:  # every logic version has the same views and columns
         name = view.name
-        _view(connection, f"batch_{name}", _batch_sql(connection, batch, view))
-        _view(connection, f"speed_{name}", stream_view_sql(connection, layout.speed, view))
+        _view(connection, f"batch_{name}", _batch_sql(connection, batch, view, root))
+        _view(connection, f"speed_{name}", stream_view_sql(connection, layout.speed, view, root))
         merged = (
             refused_sql(name, refused)
             if refused
@@ -130,12 +154,12 @@ def _create_views(connection: duckdb.DuckDBPyConnection, layout: Layout) -> dict
         )
         _view(connection, f"lambda_{name}", merged)
         kappa_paths = layout.kappa_version(kappa["current"]) if kappa else None
-        _view(connection, f"kappa_{name}", stream_view_sql(connection, kappa_paths, view))
+        _view(connection, f"kappa_{name}", stream_view_sql(connection, kappa_paths, view, root))
     runs = oracle_runs(layout)
-    for name, sql in oracle_views(connection, runs):
+    for name, sql in oracle_views(connection, runs, root):
         _view(connection, name, sql)
     _view(connection, "rejected_events", _rejected_sql(connection, layout))
-    _view(connection, "serving_status", status_sql(batch, streams, datetime.now(UTC)))
+    _view(connection, "serving_status", status_sql(batch, streams, datetime.now(UTC), root))
     return {
         "batch_version": batch["version"] if batch else None,
         "horizon": batch["horizon"] if batch else None,
@@ -195,13 +219,16 @@ def _streams(layout: Layout, kappa: dict | None) -> list[Stream]:
     ]
 
 
-def _batch_sql(connection: duckdb.DuckDBPyConnection, batch: dict | None, view: View) -> str:
+def _batch_sql(
+    connection: duckdb.DuckDBPyConnection, batch: dict | None, view: View, root: Path
+) -> str:
     """The rows of the batch version the catalog pins, each `final` once it ends by H."""
     columns = view.columns
     pattern = files_in(batch["folder"] / view.name) if batch else None
     if pattern is None or not has_files(pattern):
         return empty_select((*columns, FINAL, PROCESSED_AT))
-    selected = typed_select(connection, parquet_source(pattern), (*columns, PROCESSED_AT))
+    source = parquet_source(pattern, root)
+    selected = typed_select(connection, source, (*columns, PROCESSED_AT))
     horizon = batch.get("horizon")
     final = f"{view.complete_at} <= TIMESTAMPTZ {literal(horizon)}" if horizon else "false"
     names = ", ".join(name for name, _ in columns)
@@ -219,7 +246,10 @@ def _rejected_sql(connection: duckdb.DuckDBPyConnection, layout: Layout) -> str:
         sources.append((files_in(layout.kappa_version(number).rejected), f"kappa-v{number}"))
     selects = [
         typed_select(
-            connection, parquet_source(pattern), REJECTED_COLUMNS, f", '{found_by}' AS found_by"
+            connection,
+            parquet_source(pattern, layout.root),
+            REJECTED_COLUMNS,
+            f", '{found_by}' AS found_by",
         )
         for pattern, found_by in sources
         if has_files(pattern)

@@ -54,11 +54,12 @@ def truth_view_name(logic_version: str, view: str) -> str:
 
 
 def oracle_views(
-    connection: duckdb.DuckDBPyConnection, runs: list[OracleRun]
+    connection: duckdb.DuckDBPyConnection, runs: list[OracleRun], root: Path | None = None
 ) -> list[tuple[str, str]]:
     """(view name, SELECT) for every `truth_<logic>_<view>` and `truth_<view>` (empty before
-    the oracle has run)."""
-    selects = {run.logic_version: _selects(connection, run.folder) for run in runs}
+    the oracle has run). `root`: the data directory the oracle's files are named relative to
+    (serving_layer.sql.file_sql; None: absolute paths)."""
+    selects = {run.logic_version: _selects(connection, run.folder, root) for run in runs}
     created = [
         (truth_view_name(logic, view), sql)
         for logic, per_view in selects.items()
@@ -71,12 +72,14 @@ def oracle_views(
     return created
 
 
-def _selects(connection: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, str]:
+def _selects(
+    connection: duckdb.DuckDBPyConnection, folder: Path, root: Path | None
+) -> dict[str, str]:
     selects = {}
     for view, columns in VIEW_COLUMNS.items():
         file = folder / f"{view}.parquet"
         selects[view] = (
-            typed_select(connection, parquet_source(files_in(folder, file.name)), columns)
+            typed_select(connection, parquet_source(files_in(folder, file.name), root), columns)
             if file.is_file()
             else empty_select(columns)
         )

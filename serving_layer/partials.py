@@ -17,15 +17,17 @@ Rows still open are served too, with `final` false.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from core.layout import StreamPaths
 from serving_layer.columns import FINAL, PROCESSED_AT
 from serving_layer.sql import (
     empty_select,
+    file_sql,
     files_in,
     has_files,
-    literal,
     parquet_source,
     typed_select,
 )
@@ -33,27 +35,33 @@ from views.catalog import View
 
 
 def stream_view_sql(
-    connection: duckdb.DuckDBPyConnection, paths: StreamPaths | None, view: View
+    connection: duckdb.DuckDBPyConnection,
+    paths: StreamPaths | None,
+    view: View,
+    root: Path | None = None,
 ) -> str:
     """SQL whose rows are the view's rows as the job has them now: contract columns, `final`
-    and `processed_at` (the newest micro-batch that changed the row)."""
+    and `processed_at` (the newest micro-batch that changed the row). `root`: the data
+    directory the job's files are named relative to (serving_layer.sql.file_sql; None:
+    absolute paths)."""
     columns = view.columns
     pattern = files_in(paths.view_files(view.name)) if paths else None
     if pattern is None or not has_files(pattern):
         return empty_select((*columns, FINAL, PROCESSED_AT))
-    fragments = typed_select(connection, parquet_source(pattern), (*columns, PROCESSED_AT))
-    watermark = _watermark_sql(paths)
+    source = parquet_source(pattern, root)
+    fragments = typed_select(connection, source, (*columns, PROCESSED_AT))
+    watermark = _watermark_sql(paths, root)
     if view.partials == "sessions":
         return _sessions_sql(view, fragments, watermark)
     return _summed_sql(view, fragments, watermark)
 
 
-def _watermark_sql(paths: StreamPaths) -> str:
+def _watermark_sql(paths: StreamPaths, root: Path | None) -> str:
     """A scalar subquery: the job's watermark now (NULL before it has one)."""
     latest = paths.progress / "latest.json"
     if not latest.exists():
         return "CAST(NULL AS TIMESTAMPTZ)"
-    file = literal(str(files_in(latest.parent, latest.name)))
+    file = file_sql(files_in(latest.parent, latest.name), root)
     source = f"read_json({file}, columns = {{'watermark': 'TIMESTAMPTZ'}})"
     return f"(SELECT watermark FROM {source})"
 

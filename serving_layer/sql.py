@@ -1,4 +1,9 @@
-"""Small SQL builders for the catalog: typed selects over Parquet files, quoting, empty views."""
+"""Small SQL builders for the catalog: typed selects over Parquet files, quoting, empty views.
+
+The catalog's views name their files relative to the data directory (`file_sql` with `root`):
+at query time DuckDB's variable `lk_data_dir` (DATA_DIR_VARIABLE, set on every catalog
+connection by serving_layer.catalog.connect) supplies the directory, so a catalog keeps working
+after its data directory is moved or renamed."""
 
 from __future__ import annotations
 
@@ -9,6 +14,10 @@ from pathlib import Path
 import duckdb
 
 Columns = Sequence[tuple[str, str]]
+
+DATA_DIR_VARIABLE = "lk_data_dir"
+"""The DuckDB variable (`SET VARIABLE`) that holds the data directory a catalog's views read
+from, its glob characters escaped (`data_dir_value`)."""
 
 
 def literal(text: str) -> str:
@@ -29,15 +38,43 @@ def files_in(folder: Path, pattern: str = "*.parquet") -> Path:
     return Path(glob.escape(str(folder))) / pattern
 
 
+def data_dir_value(data_dir: Path) -> str:
+    """What DATA_DIR_VARIABLE holds for `data_dir`: its path with its own glob characters
+    escaped (as `files_in` escapes a folder), since DuckDB's readers glob the whole path."""
+    return glob.escape(str(data_dir))
+
+
+def file_sql(pattern: Path, root: Path | None = None) -> str:
+    """A SQL string expression naming the file or glob `pattern` (made by `files_in`).
+
+    Without `root`: the absolute pattern as a literal. With `root` (the data directory, which
+    `pattern` lies under): the data directory's variable joined with the pattern relative to
+    it, e.g. `getvariable('lk_data_dir') || '/lambda/speed/views/action_counts/*.parquet'`;
+    reading it without the variable set fails with a line that says so."""
+    if root is None:
+        return literal(str(pattern))
+    relative = pattern.relative_to(Path(data_dir_value(root))).as_posix()
+    unset = (
+        f"the serving views read files under the data directory: SET VARIABLE "
+        f"{DATA_DIR_VARIABLE} = '<data directory>' first (serving_layer.catalog.connect does)"
+    )
+    directory = (
+        f"coalesce(getvariable({literal(DATA_DIR_VARIABLE)}), "
+        f"CAST(error({literal(unset)}) AS VARCHAR))"
+    )
+    return f"({directory} || {literal('/' + relative)})"
+
+
 def has_files(pattern: Path) -> bool:
     """Does a glob (relative to its fixed prefix) match at least one file?"""
     anchor = Path(pattern.anchor)
     return any(anchor.glob(str(pattern.relative_to(anchor))))
 
 
-def parquet_source(pattern: Path) -> str:
-    """read_parquet over a glob, without guessing partition columns from folder names."""
-    return f"read_parquet({literal(str(pattern))}, hive_partitioning = false)"
+def parquet_source(pattern: Path, root: Path | None = None) -> str:
+    """read_parquet over a glob, without guessing partition columns from folder names; with
+    `root`, the glob is named relative to that data directory (`file_sql`)."""
+    return f"read_parquet({file_sql(pattern, root)}, hive_partitioning = false)"
 
 
 def typed_select(

@@ -29,9 +29,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from core.layout import StreamPaths
-from serving_layer.sql import files_in, has_files, identifier, literal, parquet_source
+from serving_layer.sql import file_sql, files_in, has_files, identifier, literal, parquet_source
 
 STATUS_COLUMNS = (
     ("component", "VARCHAR"),
@@ -71,8 +72,12 @@ class Stream:
     paths: StreamPaths
 
 
-def status_sql(batch: dict | None, streams: list[Stream], rebuilt_at: datetime) -> str:
-    """The SELECT of `serving_status` (see the module docstring for its rows)."""
+def status_sql(
+    batch: dict | None, streams: list[Stream], rebuilt_at: datetime, root: Path | None = None
+) -> str:
+    """The SELECT of `serving_status` (see the module docstring for its rows). `root`: the
+    data directory the streams' files are named relative to (serving_layer.sql.file_sql;
+    None: absolute paths)."""
     rows = [_row({"component": "catalog", "in_service": True, "updated_at": rebuilt_at})]
     if batch:
         rows.append(
@@ -91,11 +96,11 @@ def status_sql(batch: dict | None, streams: list[Stream], rebuilt_at: datetime) 
                 }
             )
         )
-    rows += [_stream_row(stream) for stream in streams]
+    rows += [_stream_row(stream, root) for stream in streams]
     return " UNION ALL ".join(rows)
 
 
-def _stream_row(stream: Stream) -> str:
+def _stream_row(stream: Stream, root: Path | None) -> str:
     fixed = {
         "component": stream.component,
         "version": stream.version,
@@ -107,7 +112,7 @@ def _stream_row(stream: Stream) -> str:
     duplicates = {}
     if has_files(counted):  # the files only ever grow: the glob is read at query time
         duplicates["duplicates_counted"] = (
-            f"(SELECT count(*) - count(DISTINCT event_id) FROM {parquet_source(counted)})"
+            f"(SELECT count(*) - count(DISTINCT event_id) FROM {parquet_source(counted, root)})"
         )
     if not latest.exists():
         return _row(fixed, duplicates)  # started, no micro-batch recorded yet
@@ -119,7 +124,7 @@ def _stream_row(stream: Stream) -> str:
     live = {name: identifier(name) for name in PROGRESS_COLUMNS} | duplicates
     if stream.logic_version is None:
         live["logic_version"] = identifier("logic_version")
-    file = literal(str(files_in(latest.parent, latest.name)))
+    file = file_sql(files_in(latest.parent, latest.name), root)
     source = f"read_json({file}, columns = {{{types}}})"
     return f"{_row(fixed, live)} FROM {source}"
 

@@ -38,13 +38,24 @@ def run_experiment(settings: Settings, plan: Plan, out: Path, display: Display) 
         "marks": [],
     }
     for repeat in range(1, plan.repeat + 1):
-        run = ExperimentRun(settings, plan, out / f"run-{repeat}", repeat, display).execute()
+        run = ExperimentRun(settings, plan, run_folder(out, repeat), repeat, display).execute()
         _add_run(results, run)
         write_json(out / "results.json", results)  # what is done so far survives a later failure
     from experiments.experiment.report import write_report
 
     write_report(results, out / "report.html")
     return results
+
+
+def run_folder(out: Path, repeat: int) -> Path:
+    """The folder of repeat `repeat` (from 1) of an experiment written to `out`: `run-<k>/`."""
+    return out / f"run-{repeat}"
+
+
+def run_data_dir(out: Path, repeat: int) -> Path:
+    """The data directory of repeat `repeat` of an experiment written to `out`
+    (`run-<k>/data/`, as ExperimentRun sets it), with its serving catalog in `serving/`."""
+    return run_folder(out, repeat) / "data"
 
 
 def _add_run(results: dict, run: RunRecord) -> None:
