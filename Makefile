@@ -37,10 +37,14 @@ chromium: $(VENV)/.installed-dev # the browser the Airflow UI test drives: Debia
 	    exit 1; }; }
 
 # $(call install,ARGS): `pip install ARGS` into the venv, through uv unless INSTALLER=pip; pip
-# alone when uv cannot be installed or fails (uv does not read pip.conf or PIP_INDEX_URL).
+# alone when uv cannot be installed or fails (uv does not read pip.conf or PIP_INDEX_URL), and
+# for the rest of the set-up once it has failed ($(VENV)/.uv-failed). uv trusts the system's
+# certificate store too (UV_NATIVE_TLS), as pip does: a TLS-inspecting proxy's CA is found.
 define install
-	@if [ "$(INSTALLER)" = uv ] && { test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); } \
-	  && echo "uv pip install $(1)" && $(BIN)/uv pip install --quiet --python $(BIN)/python $(1); then :; \
+	@if [ "$(INSTALLER)" = uv ] && [ ! -e $(VENV)/.uv-failed ] \
+	  && { test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); } \
+	  && echo "uv pip install $(1)" \
+	  && { UV_NATIVE_TLS=1 $(BIN)/uv pip install --quiet --python $(BIN)/python $(1) || { touch $(VENV)/.uv-failed; false; }; }; then :; \
 	else \
 	  echo "pip install $(1)"; $(BIN)/pip install --quiet --disable-pip-version-check $(1); \
 	fi
