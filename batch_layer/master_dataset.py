@@ -73,22 +73,23 @@ def reading(layout: Layout) -> Iterator[None]:
 
 
 def master_schema(*, stored: bool = False) -> StructType:
-    """A master-dataset row's schema: the event columns, `partition` and `offset` (where the
-    record sits in the log); with `stored`, every stored column: also `ingestion_time` (the
-    Kafka record's timestamp) and the folder levels `event_date` (date), `event_hour` (int)."""
+    """A master-dataset row's schema: the event columns, `partition`, `offset` and
+    `ingestion_time` (where the record sits in the log, and the Kafka record's timestamp: its
+    append time); with `stored`, every stored column: also the folder levels `event_date`
+    (date), `event_hour` (int)."""
     from pyspark.sql.types import DateType, IntegerType, LongType, StructField, TimestampType
 
     from views.events import spark_event_schema
 
     schema = spark_event_schema()
-    schema = schema.add(StructField("partition", IntegerType())).add(
-        StructField("offset", LongType())
+    schema = (
+        schema.add(StructField("partition", IntegerType()))
+        .add(StructField("offset", LongType()))
+        .add(StructField("ingestion_time", TimestampType()))
     )
     if stored:
-        schema = (
-            schema.add(StructField("ingestion_time", TimestampType()))
-            .add(StructField("event_date", DateType()))
-            .add(StructField("event_hour", IntegerType()))
+        schema = schema.add(StructField("event_date", DateType())).add(
+            StructField("event_hour", IntegerType())
         )
     return schema
 

@@ -58,6 +58,7 @@ class StreamPaths(FolderMap):
         rejected     rejected                rejected records with their reason
         progress     progress                Spark's figures per micro-batch, and latest.json
         figures      progress/micro-batches  what each micro-batch held: records, rejected, late
+        order        order                   what judging in append order carries to the next micro-batch
         state_file   job.json                what the job is: logic version, parameters, start (JSON)
         heartbeat    heartbeat.json          the running job's host, PID and last beat (core.heartbeat)
     """

@@ -19,11 +19,12 @@ EVENTS_SCHEMA = pa.schema(
         ("event_time", pa.timestamp("us")),
         ("kafka_partition", pa.int32()),
         ("kafka_offset", pa.int64()),
+        ("kafka_timestamp", pa.timestamp("us")),
     ]
 )
 """The `events` relation the oracle SQL reads: one row per accepted record, duplicates still
 in; amount in currency units (cents), event_time as naive UTC with microseconds, and where the
-record sits in the log."""
+record sits in the log: partition, offset and Kafka timestamp (its append time, naive UTC)."""
 
 REJECTED_SCHEMA = pa.schema(
     [
@@ -57,6 +58,7 @@ def classify(records: Iterable[LogRecord], topic: str) -> tuple[pa.Table, pa.Tab
             events["event_time"].append(event.event_time.replace(tzinfo=None))  # naive UTC
             events["kafka_partition"].append(record.partition)
             events["kafka_offset"].append(record.offset)
+            events["kafka_timestamp"].append(record.timestamp * 1000)  # ms -> us, naive UTC
         else:
             rejected["topic"].append(topic)
             rejected["partition"].append(record.partition)

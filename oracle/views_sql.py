@@ -1,11 +1,13 @@
 """The four views of DESIGN.md in plain DuckDB SQL: an oracle that shares no code with Spark.
 
 Every query reads a relation `events(event_id, user_id, action, product_id, amount DECIMAL(12,2),
-event_time TIMESTAMP, kafka_partition INT, kafka_offset BIGINT)` of accepted events with the
+event_time TIMESTAMP, kafka_partition INT, kafka_offset BIGINT, kafka_timestamp TIMESTAMP)` of
+accepted events with the
 duplicates still in, and gives the rows of that view as DESIGN.md defines them (the Spark views
 must give the same rows):
 
-- each event_id counts once: the copy with the lowest (kafka_partition, kafka_offset) is kept;
+- each event_id counts once: the copy the log appended first is kept, by (kafka_timestamp,
+  kafka_partition, kafka_offset): Kafka's append time, ties broken by partition and offset;
 - windows are aligned to the Unix epoch; a window holds the events with start <= t < end;
 - a session continues while the next event is at most `gap` after the previous one (exactly
   `gap` continues it) and ends at its last event plus `gap`;
@@ -46,12 +48,13 @@ def _identifier(name: str) -> str:
 
 
 def distinct_events_sql(source: str = SOURCE) -> str:
-    """SQL whose rows are the accepted events, each event_id once (its lowest partition, offset)."""
+    """SQL whose rows are the accepted events, each event_id once: its copy the log appended
+    first (kafka_timestamp, then kafka_partition, kafka_offset)."""
     return (
         "SELECT event_id, user_id, action, product_id, amount, event_time "  # noqa: S608
         f"FROM {_identifier(source)} "
         "QUALIFY row_number() OVER "
-        "(PARTITION BY event_id ORDER BY kafka_partition, kafka_offset, event_time) = 1"
+        "(PARTITION BY event_id ORDER BY kafka_timestamp, kafka_partition, kafka_offset) = 1"
     )
 
 

@@ -1,13 +1,15 @@
 """What a streaming job does with each micro-batch: every view, the rejected records and the
 ids it counted, from one read of the log.
 
-The query hands over each micro-batch's records once read, parsed and deduplicated
-(`streaming.runner`). Here the micro-batch is checkpointed locally (computed once, kept as rows)
-and:
+The query hands over each micro-batch's records once read and parsed (`streaming.runner`).
+Here the micro-batch, with the events an earlier micro-batch held back, is checkpointed locally
+(computed once, kept as rows) and:
 
-- records whose event time is at or before the job's event-time watermark are late: dropped
-  and counted (`late`);
-- every view is applied to the rest (the view logic of `views.definitions`, unchanged), which
+- its accepted events are judged in the order the log appended them
+  (`streaming.append_order`, its state kept by `streaming.order_store`): duplicates and late
+  events are dropped and counted; events that an unread part of the log could still precede are
+  held back for the next micro-batch;
+- every view is applied to the counted events (the view logic of `views.definitions`, unchanged), which
   gives the micro-batch's *partial* rows: a window's counts over this micro-batch's events, a
   session fragment of them. Partial rows merge by addition (and sessions by overlap) at serving
   time (`serving_layer.partials`), so a row is served while it is still open;
@@ -36,26 +38,39 @@ from typing import TYPE_CHECKING
 from core.atomic import write_atomically, write_json
 from core.errors import LkError, first_line
 from core.layout import StreamPaths
+from streaming.append_order import COUNTED, DUPLICATE, LATE, Judged, OrderState
 from streaming.collect import collect_together, with_constant
 from streaming.isolation import concat, isolate, isolated_table, not_about_records
+from streaming.judging import (
+    Judging,
+    count_of,
+    counted_events,
+    counted_ids,
+    hold,
+    judge_checkpoint,
+)
+from streaming.order_store import OrderStore
 from views.parse import EVENT_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyspark.sql import Column, DataFrame
+    from pyspark.sql import DataFrame
 
     from views.catalog import View
 
 COUNTED_COLUMNS = ("event_id", "partition", "offset", "event_time")
 """A row of `counted/`: one event a view counted, and where it sits in the log."""
-REJECTED, COUNTED, ON_TIME = "rejected", "counted", "_on_time"
-"""Names of the outputs (beside the views') collected together, and of the on-time flag."""
+REJECTED, COUNTED_IDS = "rejected", "counted"
+"""Names of the outputs (beside the views') collected together."""
 
 
 @dataclass(frozen=True)
 class BatchFigures:
-    """What one micro-batch held once deduplicated (`kept`): rejected, late (dropped),
-    counted and isolated records."""
+    """What one micro-batch judged: records read (`kept`, held ones of earlier micro-batches
+    not counted again), rejected, duplicates and late events (dropped), counted, isolated and
+    held back (events read but left for a later micro-batch), the frontier after it (the oldest
+    of the partitions' frontiers, µs since the epoch: every partition has judged an event that
+    new; None before the first) and the ids remembered."""
 
     batch_id: int
     kept: int
@@ -63,18 +78,20 @@ class BatchFigures:
     late: int
     counted: int
     isolated: int
+    duplicates: int = 0
+    held: int = 0
+    frontier_us: int | None = None
+    remembered: int = 0
 
 
 class MicroBatchWriter:
-    """The foreachBatch function of a streaming job (see the module docstring).
+    """The foreachBatch function of a streaming job (see the module docstring)."""
 
-    `late_after(batch_id)` gives the event time (ms since the epoch) at or before which an
-    event of that micro-batch is late, or None while no watermark exists."""
-
-    def __init__(self, paths: StreamPaths, views: tuple[View, ...], late_after) -> None:
+    def __init__(self, paths: StreamPaths, views: tuple[View, ...], judging: Judging) -> None:
         self.paths = paths
         self.views = views
-        self.late_after = late_after
+        self.judging = judging
+        self.store = OrderStore(paths.order)
         self.planned_at_ms = 0
         """When Spark planned the current micro-batch (ms since the epoch, its offset log)."""
         self.failure: str | None = None
@@ -88,79 +105,88 @@ class MicroBatchWriter:
             raise
 
     def _write(self, batch: DataFrame, batch_id: int) -> None:
-        from pyspark.sql import functions as F
-
-        self.planned_at_ms = int(
-            batch_metadata(self.paths.checkpoint, batch_id)["batchTimestampMs"]
-        )
-        threshold = self.late_after(batch_id)
-        on_time = F.lit(True)
-        if threshold is not None:
-            on_time = F.col("event_time") > F.timestamp_millis(F.lit(threshold))
-        with _checkpointed(batch, on_time) as checkpoint:
-            figures, tables = self._outputs(checkpoint, batch_id)
+        metadata = batch_metadata(self.paths.checkpoint, batch_id)
+        self.planned_at_ms = int(metadata["batchTimestampMs"])
+        records = batch
+        held = self.store.held_rows(batch_id - 1)
+        if held is not None:
+            records = batch.unionByName(batch.sparkSession.read.parquet(str(held)))
+        unfinished = self.store.unfinished(batch_id)
+        if unfinished is None:
+            unfinished = self._unfinished(batch_id)
+        with _checkpointed(records) as checkpoint:
+            partitions = set(batch_end_offsets(self.paths.checkpoint, batch_id))
+            state = self.store.state(batch_id - 1)
+            judged, kept = judge_checkpoint(checkpoint, state, unfinished, self.judging, partitions)
+            figures, tables = self._outputs(checkpoint, batch_id, judged, kept)
+            if judged.held.num_rows:
+                hold(checkpoint, judged, self.store.held_target(batch_id))
         for folder, table in tables.items():
             _write_file(folder, batch_id, table)
         write_json(self.paths.figures / f"{batch_id:09d}.json", figures.__dict__)
+        self.store.save(batch_id, judged.state, unfinished)
 
     def rehearse(self, records: DataFrame) -> None:
-        """Do a micro-batch's work (checkpoint, every output in one job) on parsed `records`
-        (`views.parse.parse_events`), all on time, and write nothing: `streaming.warm_up`."""
-        from pyspark.sql import functions as F
+        """Do a micro-batch's work (checkpoint, judging, every output) on parsed `records`
+        (`views.parse.parse_events`), none held back, and write nothing: `streaming.warm_up`."""
+        with _checkpointed(records) as checkpoint:
+            judged, kept = judge_checkpoint(checkpoint, OrderState(), set(), self.judging)
+            self._outputs(checkpoint, -1, judged, kept)
 
-        with _checkpointed(records, F.lit(True)) as checkpoint:
-            self._outputs(checkpoint, -1)
+    def _unfinished(self, batch_id: int) -> set[int]:
+        """The partitions micro-batch `batch_id` did not read to their end (none without a
+        limit: Spark then reads every partition to the end it saw when planning)."""
+        if self.judging.unfinished is None:
+            return set()
+        return self.judging.unfinished(batch_end_offsets(self.paths.checkpoint, batch_id))
 
-    def _outputs(self, batch: DataFrame, batch_id: int) -> tuple[BatchFigures, dict]:
-        """Every output of the micro-batch (checkpointed, with its ON_TIME flag) and its figures,
-        from one Spark job (`streaming.collect.collect_together`); if the views fail, the
-        rejected records are collected alone and the views' failing records isolated
-        (`streaming.isolation`)."""
+    def _outputs(
+        self, batch: DataFrame, batch_id: int, judged: Judged, accepted: int
+    ) -> tuple[BatchFigures, dict]:
+        """Every output of the micro-batch (checkpointed) and its figures, from one Spark job
+        (`streaming.collect.collect_together`); if the views fail, the rejected records are
+        collected alone and the views' failing records isolated (`streaming.isolation`)."""
+        import pyarrow.compute as pc
         from pyspark.sql import functions as F
 
         from views.parse import RECORD_COLUMNS
 
         rejected = batch.where(F.col("reason").isNotNull()).select(*RECORD_COLUMNS, "reason")
-        accepted = batch.where(F.col("reason").isNull())
-        # Accepted events with whether they are on time: the on-time ones are counted, the
-        # others are late and only counted as dropped.
-        judged = accepted.select(*COUNTED_COLUMNS, ON_TIME)
-        events = accepted.where(F.col(ON_TIME))
+        events = counted_events(batch.where(F.col("reason").isNull()), judged)
+        verdicts = judged.verdicts
+        counted = counted_ids(verdicts.filter(pc.equal(verdicts["verdict"], COUNTED)))
         isolated: list[dict] = []
         try:
-            tables = collect_together({REJECTED: rejected, COUNTED: judged, **self._frames(events)})
+            tables = collect_together({REJECTED: rejected, **self._frames(events)})
         except Exception as error:  # noqa: BLE001 (any failure is a candidate for isolation)
             if not_about_records(error):
                 raise
-            tables = {
-                REJECTED: collect_together({REJECTED: rejected})[REJECTED],
-                COUNTED: collect_together({COUNTED: judged})[COUNTED],
-            }
+            tables = {REJECTED: collect_together({REJECTED: rejected})[REJECTED]}
             counted, views, isolated = isolate(self._views_of, events, error)
         else:
             views = {view.name: self._stamped(tables.pop(view.name)) for view in self.views}
-        judged_table = tables[COUNTED]
-        on_time_rows = judged_table[ON_TIME]
-        late = judged_table.num_rows - _true_count(on_time_rows)
-        if not isolated:
-            counted = judged_table.filter(on_time_rows).drop_columns([ON_TIME])
         rejected_table = tables[REJECTED]
         if isolated:
             rejected_table = concat([rejected_table, isolated_table(batch, isolated)])
         outputs = {self.paths.rejected: rejected_table, self.paths.counted: counted}
         outputs.update({self.paths.view_files(name): table for name, table in views.items()})
+        verdict = verdicts["verdict"]
         figures = BatchFigures(
             batch_id=batch_id,
-            kept=tables[REJECTED].num_rows + judged_table.num_rows,
+            kept=tables[REJECTED].num_rows + accepted,
             rejected=rejected_table.num_rows,
-            late=late,
+            late=count_of(verdict, LATE),
             counted=counted.num_rows,
             isolated=len(isolated),
+            duplicates=count_of(verdict, DUPLICATE),
+            held=judged.held.num_rows,
+            frontier_us=min(judged.state.frontier_us.values(), default=None),
+            remembered=0 if judged.state.remembered is None else judged.state.remembered.num_rows,
         )
         return figures, outputs
 
     def _frames(self, events: DataFrame) -> dict[str, DataFrame]:
-        """Each view's partial rows over `events` (the query has deduplicated them), by name."""
+        """Each view's partial rows over `events` (judged: each id once, none late), by name."""
         typed = events.select(*EVENT_COLUMNS)
         return {view.name: view.apply(typed, deduplicated=True) for view in self.views}
 
@@ -175,29 +201,25 @@ class MicroBatchWriter:
     def _views_of(self, events: DataFrame) -> tuple[pa.Table, dict[str, pa.Table]]:
         """The counted ids and each view's partial rows over `events`, from one Spark job."""
         tables = collect_together(
-            {COUNTED: events.select(*COUNTED_COLUMNS), **self._frames(events)}
+            {COUNTED_IDS: events.select(*COUNTED_COLUMNS), **self._frames(events)}
         )
-        counted = tables.pop(COUNTED)
+        counted = tables.pop(COUNTED_IDS)
         return counted, {name: self._stamped(table) for name, table in tables.items()}
 
 
 @contextmanager
-def _checkpointed(batch: DataFrame, on_time: Column) -> Iterator[DataFrame]:
-    """The micro-batch with its ON_TIME flag, checkpointed locally, freed on leaving.
+def _checkpointed(batch: DataFrame) -> Iterator[DataFrame]:
+    """The micro-batch checkpointed locally, freed on leaving.
 
-    The flag is computed before the checkpoint: a late threshold, new each micro-batch, is then
-    compiled into the one stage that fills it, not into every stage that reads it
-    (`streaming.collect`). The checkpoint is computed once (the query's state is updated once)
-    and kept as rows: the outputs read a plan of one leaf, not the query's whole plan, so they
-    are planned in a fraction of the time, and nothing is encoded into cached columns and
-    decoded again. Its blocks are freed on leaving (Spark would only when the driver's garbage
+    The checkpoint is computed once (the Kafka read and the parse run once) and kept as rows:
+    judging and the outputs read a plan of one leaf, not the query's whole plan, so they are
+    planned in a fraction of the time, and nothing is encoded into cached columns and decoded
+    again. Its blocks are freed on leaving (Spark would only when the driver's garbage
     collector finds the RDD unused); freeing never raises, so it cannot hide the micro-batch's
     own error (the blocks are then freed later)."""
     from pyspark import StorageLevel
 
-    checkpoint = batch.withColumn(ON_TIME, on_time).localCheckpoint(
-        eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK
-    )
+    checkpoint = batch.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
     try:
         yield checkpoint
     finally:
@@ -205,12 +227,6 @@ def _checkpointed(batch: DataFrame, on_time: Column) -> Iterator[DataFrame]:
             checkpoint._jdf.logicalPlan().rdd().unpersist(False)
         except Exception as error:  # noqa: BLE001 (Spark internals: the plan is a LogicalRDD)
             logging.getLogger(__name__).warning("checkpoint not freed: %s", first_line(error))
-
-
-def _true_count(flags: pa.ChunkedArray) -> int:
-    import pyarrow.compute as pc
-
-    return pc.sum(flags.cast("int64")).as_py() or 0
 
 
 def _write_file(folder: Path, batch_id: int, table: pa.Table) -> None:
@@ -239,8 +255,13 @@ def batch_metadata(checkpoint: Path, batch_id: int) -> dict:
         raise LkError(f"cannot read Spark's offset log {file}: {first_line(error)}") from error
 
 
-def batch_watermark_ms(checkpoint: Path, batch_id: int) -> int | None:
-    """The event-time watermark Spark used for micro-batch `batch_id` (ms since the epoch);
-    None while it had none (0). LkError when the offset log cannot be read."""
-    watermark = batch_metadata(checkpoint, batch_id).get("batchWatermarkMs")
-    return int(watermark) if watermark else None
+def batch_end_offsets(checkpoint: Path, batch_id: int) -> dict[int, int]:
+    """The end offsets (exclusive) Spark planned for micro-batch `batch_id`, per partition, from
+    its offset log (`offsets/<id>`: the line after the metadata holds the Kafka source's
+    `{topic: {partition: offset}}`). LkError when it cannot be read."""
+    file = checkpoint / "offsets" / str(batch_id)
+    try:
+        source = json.loads(file.read_text().splitlines()[2])
+    except (OSError, IndexError, ValueError) as error:
+        raise LkError(f"cannot read Spark's offset log {file}: {first_line(error)}") from error
+    return {int(p): int(o) for partitions in source.values() for p, o in partitions.items()}

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from core.durations import parse_duration
 from core.errors import NotRetryable
 from core.settings import DEFAULT_LOGIC_VERSION, DEFAULT_TRIGGER, DEFAULT_WATERMARK
-
-SPARK_TIME_SHIFT = timedelta(milliseconds=1)
-"""Spark's watermark runs on each event's time plus this (`spark_time`). Spark's watermark never
-goes below the epoch (0 ms, where it starts) and its deduplication drops every row at or before
-it, so an event at the epoch itself, the contract's first moment, was dropped before any
-watermark existed. Shifted, every contract time is after Spark's first watermark."""
 
 
 @dataclass(frozen=True)
@@ -41,21 +34,9 @@ class StreamOptions:
         """The dedup horizon defaults to the watermark; NotRetryable for a malformed duration
         or a horizon below the watermark."""
         object.__setattr__(self, "dedup_horizon", self.dedup_horizon or self.watermark)
-        if self.horizon_lead < timedelta(0):
+        if parse_duration(self.dedup_horizon) < parse_duration(self.watermark):
             raise NotRetryable(
                 f"the dedup horizon {self.dedup_horizon!r} is shorter than the watermark "
                 f"{self.watermark!r}: an id must be remembered at least as long as an event "
                 "may be late"
             )
-
-    @property
-    def horizon_lead(self) -> timedelta:
-        """How far Spark's watermark (which trails the newest event time by the dedup horizon)
-        runs behind the view watermark: dedup horizon - watermark."""
-        return parse_duration(self.dedup_horizon) - parse_duration(self.watermark)
-
-    @property
-    def view_lead(self) -> timedelta:
-        """How far the view watermark runs ahead of the watermark Spark reports (on event times
-        shifted by SPARK_TIME_SHIFT): `horizon_lead` - SPARK_TIME_SHIFT."""
-        return self.horizon_lead - SPARK_TIME_SHIFT

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pyspark.sql.streaming import StreamingQueryListener
 
 from core.atomic import write_json
 from core.consumer_groups import GroupCommitter
+from core.durations import parse_duration
 from core.errors import first_line
 from core.layout import StreamPaths
 from streaming.gaps import offsets_never_read
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from streaming.options import StreamOptions
 
-FIGURES = ("rejected", "late", "counted", "isolated")
+FIGURES = ("rejected", "late", "counted", "isolated", "duplicates")
 """Totals over the writer's per-micro-batch figures (`streaming.micro_batch.BatchFigures`)."""
 
 
@@ -159,19 +160,12 @@ def _batch_summary(progress: dict) -> dict:
     source = (progress.get("sources") or [{}])[0]
     end = _partition_offsets(source.get("endOffset"))
     latest = _partition_offsets(source.get("latestOffset"))
-    operators = progress.get("stateOperators", [])
     return {
         "batch_id": progress["batchId"],
         "timestamp": progress["timestamp"],
         "input_rows": progress.get("numInputRows", 0),
         "rows_per_second": progress.get("processedRowsPerSecond"),
         "duration_ms": progress.get("durationMs", {}).get("triggerExecution"),
-        "spark_watermark": (progress.get("eventTime") or {}).get("watermark"),
-        "dropped_beyond_horizon": sum(op.get("numRowsDroppedByWatermark", 0) for op in operators),
-        "duplicates_dropped": sum(
-            (op.get("customMetrics") or {}).get("numDroppedDuplicateRows", 0) for op in operators
-        ),
-        "state_rows": sum(op.get("numRowsTotal", 0) for op in operators),
         "end_offsets": end,
         "lag": sum(max(latest.get(p, 0) - offset, 0) for p, offset in end.items()),
     }
@@ -188,31 +182,29 @@ def _partition_offsets(offsets: object) -> dict[str, int]:
     return merged
 
 
-def view_watermark(options: StreamOptions, spark_watermark: str | None) -> str | None:
-    """The job's event-time watermark (ISO-8601, UTC) from Spark's, which runs behind by the
-    dedup horizon on shifted times: Spark's plus `options.view_lead`. None before Spark has one
-    (the epoch)."""
-    if not spark_watermark:
+def view_watermark(options: StreamOptions, frontier_us: int | None) -> str | None:
+    """The job's event-time watermark (ISO-8601, UTC): the oldest of its partitions' frontiers
+    (`frontier_us`, µs since the epoch) less its watermark delay; None before the first."""
+    if frontier_us is None:
         return None
-    moment = datetime.fromisoformat(spark_watermark.replace("Z", "+00:00"))
-    if moment.timestamp() <= 0:
-        return None
-    return (moment + options.view_lead).isoformat()
+    frontier = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=frontier_us)
+    return (frontier - parse_duration(options.watermark)).isoformat()
 
 
 def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) -> dict:
     """One job's state after its newest micro-batch: the offsets it has reached, lag,
-    watermark, micro-batches run, and totals of records read, rejected, late events dropped,
-    duplicates dropped, events counted and records isolated."""
+    watermark, micro-batches run, totals of records read, rejected, late events dropped,
+    duplicates dropped, events counted and records isolated, the events held back now and the
+    ids remembered (`state_rows`)."""
     newest = max(batches, key=lambda batch: batch["batch_id"], default=None)
     totals = {name: sum(item.get(name, 0) for item in figures) for name in FIGURES}
-    beyond = sum(batch.get("dropped_beyond_horizon", 0) for batch in batches)
+    last = max(figures, key=lambda item: item["batch_id"], default={})
     return {
         "job": options.name,
         "logic_version": options.logic_version,
         "watermark_delay": options.watermark,
         "dedup_horizon": options.dedup_horizon,
-        "watermark": view_watermark(options, newest and newest.get("spark_watermark")),
+        "watermark": view_watermark(options, last.get("frontier_us")),
         # Nothing read yet: no offsets, so a job that has not finished a micro-batch never
         # looks caught up.
         "offsets": dict(sorted((newest or {}).get("end_offsets", {}).items(), key=_by_int)),
@@ -222,9 +214,10 @@ def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) 
         "rejected": totals["rejected"],
         "counted": totals["counted"],
         "isolated": totals["isolated"],
-        "dropped_late": totals["late"] + beyond,
-        "duplicates_dropped": sum(batch.get("duplicates_dropped", 0) for batch in batches),
-        "state_rows": newest.get("state_rows") if newest else None,
+        "dropped_late": totals["late"],
+        "duplicates_dropped": totals["duplicates"],
+        "held": last.get("held", 0),
+        "state_rows": last.get("remembered"),
         "updated_at": datetime.now(UTC).isoformat(),
     }
 

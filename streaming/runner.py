@@ -1,10 +1,10 @@
 """Runs a streaming job: starts its query, follows it until caught up or stopped, stops it.
 
-One streaming query per job: it reads the topic once (`streaming.source`), parses each record
-once (`views.parse`) and deduplicates once; every view, the rejected records and the counted
-ids come from each micro-batch (`streaming.micro_batch`), in exactly-once files. The checkpoint
-keeps offsets and the deduplication state; progress is recorded per micro-batch from Spark's
-own progress events (`streaming.progress`).
+One streaming query per job: it reads the topic once (`streaming.source`) and parses each
+record once (`views.parse`); each micro-batch's events are judged in append order and every
+view, the rejected records and the counted ids come from it (`streaming.micro_batch`), in
+exactly-once files. Spark's checkpoint keeps the offsets, `order/` what judging carries;
+progress is recorded per micro-batch from Spark's own progress events (`streaming.progress`).
 """
 
 from __future__ import annotations
@@ -20,27 +20,30 @@ from typing import TYPE_CHECKING
 
 from core.atomic import read_json, write_json
 from core.consumer_groups import GroupCommitter
+from core.durations import parse_duration
 from core.errors import LkError, first_line
-from core.kafka_client import check_topic_id, topic_id
+from core.kafka_client import check_topic_id, end_offsets, topic_id
 from core.layout import StreamPaths
 from streaming.gaps import record_gaps
-from streaming.micro_batch import MicroBatchWriter, batch_watermark_ms
-from streaming.options import SPARK_TIME_SHIFT, StreamOptions
+from streaming.judging import Judging
+from streaming.micro_batch import MicroBatchWriter
+from streaming.options import StreamOptions
 from streaming.progress import ProgressListener, listen
 from streaming.source import kafka_source
 from streaming.warm_up import warm_up
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, SparkSession
+    from pyspark.sql import SparkSession
     from pyspark.sql.streaming import StreamingQuery
 
     from core.settings import Settings
     from views.catalog import View
 
 
-ENGINE = 2
-"""The layout of a job's checkpoint and output: 2 is one query per job with partial rows
-(1 was one query per view); a job.json of another engine is refused."""
+ENGINE = 3
+"""The layout of a job's checkpoint and output: 3 judges events in append order with its own
+state (`order/`); 2 deduplicated in Spark's state store; 1 was one query per view. A job.json
+of another engine is refused."""
 
 
 def start_queries(
@@ -90,7 +93,7 @@ def check_same_job(
     }
     if recorded and recorded.get("engine") != ENGINE:
         raise LkError(
-            f"{paths.root} was written by an older streaming engine (one query per view); "
+            f"{paths.root} was written by an older streaming engine; "
             "start a new version (or another --data-dir) to read the log with this one"
         )
     if recorded and {key: recorded.get(key) for key in wanted} != wanted:
@@ -132,34 +135,15 @@ def _start_query(
     options: StreamOptions,
     views: tuple[View, ...],
 ) -> StreamingQuery:
-    """Read, parse and deduplicate the log once; each micro-batch goes to MicroBatchWriter.
-
-    Deduplication is Spark's `dropDuplicatesWithinWatermark` on event_id over a watermark of
-    `options.dedup_horizon`: an id is remembered until that watermark passes its first copy's
-    event time plus the horizon; a copy arriving later counts again (`counted/` shows it).
-    Spark also drops events later than the horizon there; the writer drops those later than
-    the (shorter or equal) view watermark. Rejected records pass through, each its own key."""
-    from pyspark.sql import functions as F
-
+    """Read and parse the log once; each micro-batch goes to MicroBatchWriter, which judges its
+    events in the order the log appended them (`streaming.append_order`: duplicates within the
+    dedup horizon and late events dropped, the same verdicts however the log is cut)."""
     from views.parse import parse_events
 
     # Offsets deleted before this job read them are recorded, then Spark must read on past them.
     gaps = record_gaps(settings, paths, options.starting_offsets)
     records = parse_events(kafka_source(spark, settings, options, fail_on_data_loss=not gaps))
-    # An event's key is its id; a rejected record's, where it sits (never an event's key).
-    own_key = F.format_string("rejected:%d:%d", F.col("partition"), F.col("offset"))
-    event_key = F.concat(F.lit("event:"), F.col("event_id"))
-    keyed = records.select(
-        "*",
-        F.when(F.col("reason").isNull(), event_key).otherwise(own_key).alias("dedup_key"),
-        _spark_time(F.col("event_time")).alias("spark_time"),
-    )
-    deduplicated = (
-        keyed.withWatermark("spark_time", options.dedup_horizon)
-        .dropDuplicatesWithinWatermark(["dedup_key"])
-        .drop("dedup_key", "spark_time")
-    )
-    writer = MicroBatchWriter(paths, views, late_after=_late_after(paths, options))
+    writer = MicroBatchWriter(paths, views, _judging(settings, options))
     if not options.until_caught_up:  # a live job: its first events find it warm
         warm_up(spark, writer)
     trigger = (
@@ -171,7 +155,7 @@ def _start_query(
     listener = listen(spark, paths, options, name, committer)
     try:
         query = (
-            deduplicated.writeStream.queryName(name)
+            records.writeStream.queryName(name)
             .option("checkpointLocation", str(paths.checkpoint))
             .trigger(**trigger)
             .foreachBatch(writer)
@@ -185,27 +169,22 @@ def _start_query(
     return query
 
 
-def _spark_time(event_time: Column) -> Column:
-    """The time Spark's watermark runs on: the event time plus SPARK_TIME_SHIFT (a constant: no
-    value of a micro-batch enters the generated code)."""
-    from pyspark.sql import functions as F
+def _judging(settings: Settings, options: StreamOptions) -> Judging:
+    """How the job judges its events: its watermark and dedup horizon; with a limit per
+    micro-batch, the partitions a micro-batch left unread are those whose planned end is short
+    of the log's end (the last stable offset, as Spark reads committed) when it runs."""
+    unfinished = None
+    if options.max_offsets_per_trigger:
 
-    shift_us = SPARK_TIME_SHIFT // timedelta(microseconds=1)
-    return F.timestamp_micros(F.unix_micros(event_time) + shift_us)
+        def unfinished(planned: dict[int, int]) -> set[int]:
+            ends = end_offsets(settings.bootstrap, settings.topic)
+            return {p for p, end in ends.items() if planned.get(p, 0) < end}
 
-
-def _late_after(paths: StreamPaths, options: StreamOptions) -> Callable[[int], int | None]:
-    """For micro-batch N: the event time (ms) at or before which its events are late, by the
-    view watermark: Spark's watermark of micro-batch N-1 (by the dedup horizon) plus the
-    difference between the horizon and the watermark, less SPARK_TIME_SHIFT; None while there
-    is no watermark."""
-    shift_ms = options.view_lead // timedelta(milliseconds=1)
-
-    def late_after(batch_id: int) -> int | None:
-        previous = batch_watermark_ms(paths.checkpoint, batch_id - 1) if batch_id else None
-        return None if previous is None else previous + shift_ms
-
-    return late_after
+    return Judging(
+        watermark_us=parse_duration(options.watermark) // timedelta(microseconds=1),
+        horizon_us=parse_duration(options.dedup_horizon) // timedelta(microseconds=1),
+        unfinished=unfinished,
+    )
 
 
 def follow(

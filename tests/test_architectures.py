@@ -25,16 +25,25 @@ pytestmark = pytest.mark.slow
 WATERMARK = "1 minute"
 """Longer than any lateness in this stream (at most 30 s): no event is dropped, so every row can
 be exact; and short enough that the views close windows and sessions in the stream's 80 minutes."""
+DEDUP_HORIZON = "5 minutes"
+"""Longer than any duplicate's delay (at most 200 records: 4 minutes of this stream's event
+time), so no copy is forgotten and counted again (nor dropped as late)."""
 VIEWS = ("action_counts", "action_counts_sliding", "user_sessions", "user_totals")
 
 
 def run_lambda(settings) -> None:
-    run_speed(settings, speed_options(until_caught_up=True, watermark=WATERMARK))
+    options = speed_options(until_caught_up=True, watermark=WATERMARK, dedup_horizon=DEDUP_HORIZON)
+    run_speed(settings, options)
     run_batch(settings)
 
 
 def run_kappa_v1(settings) -> None:
-    options = KappaOptions(until_caught_up=True, watermark=WATERMARK, replay_min_partitions=8)
+    options = KappaOptions(
+        until_caught_up=True,
+        watermark=WATERMARK,
+        dedup_horizon=DEDUP_HORIZON,
+        replay_min_partitions=8,
+    )
     run_version(settings, 1, options)  # the first version goes into service once caught up
 
 

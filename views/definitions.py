@@ -27,18 +27,17 @@ neither the sum nor the cast can overflow below that bound (a decimal(14,2) reve
 """
 
 
-LOG_POSITION = ("partition", "offset")
-"""Where a record sits in the log; a batch of events that carries it keeps each id's first copy."""
+LOG_POSITION = ("ingestion_time", "partition", "offset")
+"""Where a record sits in the log, in the order the log appended it (Kafka's append time, then
+partition and offset); a batch of events that carries it keeps each id's first copy."""
 
 
 def distinct_events(events: DataFrame) -> DataFrame:
-    """Each event_id once. A batch keeps the copy first in the log (lowest partition, then
-    offset) when the events carry LOG_POSITION, as the oracle does, so a duplicate re-sent later
-    with another event time never moves the event. A stream keeps the first copy it sees and
-    remembers an id only within the watermark (state is not free): a copy re-sent after that
-    counts again."""
-    if events.isStreaming:
-        return events.dropDuplicatesWithinWatermark(["event_id"])
+    """Each event_id once. A batch keeps the copy the log appended first (LOG_POSITION: append
+    time, then partition and offset) when the events carry it, as the oracle and the streams
+    do (`streaming.append_order`), so a duplicate re-sent later with another event time never
+    moves the event. A stream remembers an id only within its dedup horizon (state is not
+    free): a copy re-sent after that counts again."""
     if not set(LOG_POSITION) <= set(events.columns):
         return events.dropDuplicates(["event_id"])
     from pyspark.sql import Window

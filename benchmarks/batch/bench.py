@@ -131,7 +131,8 @@ def duckdb_views(
             "CREATE VIEW events AS SELECT event_id, user_id, action, product_id, amount, "
             "CAST(event_time AS TIMESTAMP) AS event_time, "
             'CAST("partition" AS INTEGER) AS kafka_partition, '
-            'CAST("offset" AS BIGINT) AS kafka_offset '
+            'CAST("offset" AS BIGINT) AS kafka_offset, '
+            "CAST(ingestion_time AS TIMESTAMP) AS kafka_timestamp "
             f"FROM read_parquet({files}, hive_partitioning = false)"
         )
         rows = {}

@@ -1,8 +1,8 @@
 """The oracle's final rows of a run, each with the moment it could first be served right.
 
 A row's `last_append` is the Kafka append time (LogAppendTime, s since the epoch) of the last
-event it counts: each event_id's first copy, as the oracle counts it (lowest partition, offset:
-`oracle.views_sql.distinct_events_sql`),
+event it counts: each event_id's first copy, as the oracle counts it (the copy the log appended
+first: `oracle.views_sql.distinct_events_sql`),
 and an event counts in a row when it matches the row's key (its action, or its user) and its
 event time lies in the row's interval ([window_start, window_end), [session_start,
 session_end), [hour_start, hour_start + the view's period)).

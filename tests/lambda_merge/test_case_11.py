@@ -58,7 +58,8 @@ def oracle_sessions() -> list[tuple]:
     c.execute(
         "CREATE TABLE events AS SELECT event_id, user_id, action, product_id, "
         "CAST(amount AS DECIMAL(12,2)) AS amount, CAST(event_time AS TIMESTAMP) AS event_time, "
-        "0 AS kafka_partition, row_number() OVER () AS kafka_offset "
+        "0 AS kafka_partition, row_number() OVER () AS kafka_offset, "
+        "CAST(NULL AS TIMESTAMP) AS kafka_timestamp "
         f"FROM read_json({files}, format = 'newline_delimited')"
     )
     rows = c.sql(

@@ -56,14 +56,15 @@ def at(minutes: float = 0, seconds: float = 0) -> datetime:
 
 def connection_with(*rows) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection whose `events` holds rows of (event_id, user_id, action, amount, time),
-    each at its own offset of partition 0 unless a row adds (partition, offset)."""
+    each at its own offset of partition 0 unless a row adds (partition, offset), all appended
+    at T0 unless a row adds an append time too (partition, offset, appended)."""
     columns = {name: [] for name in EVENTS_SCHEMA.names}
     for index, row in enumerate(rows):
         event_id, user, action, amount, when, *where = row
-        partition, offset = where or (0, index)
+        partition, offset, appended = (*where, T0)[:3] if where else (0, index, T0)
         for name, value in zip(
             EVENTS_SCHEMA.names,
-            (event_id, user, action, "p1", Decimal(str(amount)), when, partition, offset),
+            (event_id, user, action, "p1", Decimal(str(amount)), when, partition, offset, appended),
             strict=True,
         ):
             columns[name].append(value)
@@ -113,9 +114,10 @@ def test_windows_are_aligned_to_the_epoch_before_1970_too():
     assert starts == [utc(1970, 1, 1) + timedelta(minutes=m) for m in range(-4, 1)]
 
 
-def test_a_duplicate_counts_once_keeping_the_lowest_partition_and_offset():
-    # Two copies of one event_id that disagree (never from our producer, but the rule must be
-    # deterministic): the copy at the lowest (partition, offset) is the one counted.
+def test_a_duplicate_counts_once_keeping_the_copy_appended_first():
+    # Copies of one event_id that disagree (never from our producer, but the rule must be
+    # deterministic): the copy the log appended first counts, by (append time, partition,
+    # offset); appended in the same millisecond, the lowest (partition, offset).
     connection = connection_with(
         ("a", "u1", "click", 0, at(0), 1, 5),
         ("a", "u1", "purchase", 9, at(0), 0, 7),
@@ -125,6 +127,13 @@ def test_a_duplicate_counts_once_keeping_the_lowest_partition_and_offset():
         (at(0), at(1), "purchase", 1, Decimal("9.00"))
     ]
     assert view_rows(connection, "user_totals") == [("u1", at(0), 1, 1, Decimal("9.00"))]
+    earlier_on_partition_1 = connection_with(
+        ("a", "u1", "click", 0, at(0), 1, 5, T0),
+        ("a", "u1", "purchase", 9, at(0), 0, 7, T0 + timedelta(milliseconds=1)),
+    )
+    assert view_rows(earlier_on_partition_1, "action_counts") == [
+        (at(0), at(1), "click", 1, Decimal("0.00"))
+    ]
 
 
 def test_revenue_comes_only_from_purchases():

@@ -24,7 +24,7 @@ def events_relation(events: list[dict], amount_type: pa.DataType | None = None):
         schema = schema.set(schema.get_field_index("amount"), pa.field("amount", amount_type))
     columns = {name: [] for name in schema.names}
     for offset, event in enumerate(events):
-        row = {**event, "kafka_partition": 0, "kafka_offset": offset}
+        row = {**event, "kafka_partition": 0, "kafka_offset": offset, "kafka_timestamp": None}
         row["event_time"] = event["event_time"].replace(tzinfo=None)
         for name in schema.names:
             columns[name].append(row[name])

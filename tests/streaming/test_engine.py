@@ -11,6 +11,7 @@ import pytest
 
 from core.layout import Layout
 from streaming.collect import OUTPUT, collect_together, with_constant
+from streaming.judging import Judging
 from streaming.micro_batch import MicroBatchWriter
 from streaming.warm_up import WARM_UP_RECORDS, warm_up
 from views.catalog import views_at
@@ -52,7 +53,7 @@ def test_with_constant_adds_a_non_null_column():
 
 def test_warm_up_runs_the_micro_batch_work_and_writes_nothing(spark, tmp_path, caplog):
     paths = Layout(tmp_path).speed
-    writer = MicroBatchWriter(paths, views_at("v1"), late_after=lambda batch_id: None)
+    writer = MicroBatchWriter(paths, views_at("v1"), Judging(10_000_000, 10_000_000))
     persistent_before = set(spark.sparkContext._jsc.getPersistentRDDs().keySet())
     with caplog.at_level(logging.WARNING):
         seconds = warm_up(spark, writer)
@@ -69,7 +70,7 @@ def test_a_failing_warm_up_is_logged_and_the_job_goes_on(spark, tmp_path, caplog
         def rehearse(self, records):
             raise RuntimeError("no room left")
 
-    writer = Broken(Layout(tmp_path).speed, views_at("v1"), late_after=lambda batch_id: None)
+    writer = Broken(Layout(tmp_path).speed, views_at("v1"), Judging(10_000_000, 10_000_000))
     with caplog.at_level(logging.WARNING):
         warm_up(spark, writer)
     assert "warm-up failed: no room left" in caplog.text
