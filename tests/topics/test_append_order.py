@@ -76,13 +76,14 @@ def test_case_16_a_replay_cut_any_way_drops_nothing_in_order(kafka, spark, tmp_p
 
 
 def test_case_16_any_replay_limit_gives_the_same_rows(kafka, spark, tmp_path):
-    """Other cuts of the same log: every limit from 1 to 7 records per micro-batch."""
+    """Other cuts of the same log: 1 and 5 records per micro-batch (the property test of
+    tests/streaming/test_append_order.py tries random cuts without Spark)."""
     case = _case("case-16-replay-skewed-partitions.py")
     topic = f"case16-{uuid.uuid4().hex[:8]}"
     case["produce"](kafka.bootstrap, topic)
     settings = replace(kafka, topic=topic, data_dir=tmp_path)
     try:
-        for number, limit in enumerate((1, 3, 5, 7), start=1):
+        for number, limit in enumerate((1, 5), start=1):
             status = run_version(
                 settings, number, KappaOptions(until_caught_up=True, replay_max_offsets=limit)
             )
