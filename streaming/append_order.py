@@ -29,10 +29,10 @@ records are not judged. So the same log gives the same verdicts read live or rep
 limit.
 
 **Holding back.** An event can be judged only once every record before it has been read. A
-partition read to its end holds nothing back; in any other partition, the records after its
-newest record read may still come before an event read elsewhere. So the events appended at or
-after the oldest of those newest-read times (`safe_before_ms`) are *held*: kept, unjudged, and
-judged in a later micro-batch (`streaming.micro_batch` keeps their rows).
+partition read to its end holds nothing back; in any other partition p, the records not read
+yet come at or after (its newest-read append time, p) in append order. So an event of another
+partition that does not come before that is *held*: kept, unjudged, and judged in a later
+micro-batch (`streaming.micro_batch` keeps their rows).
 
 Pure: pyarrow and numpy only, no Spark; `judge` is tested over random cuts of random logs.
 """
@@ -144,8 +144,10 @@ def judge(
     for partition, moment in read_ms.items():
         read[partition] = max(moment, read.get(partition, moment))
     never = np.iinfo(np.int64).min
-    safe = min((read.get(p, never) for p in unfinished), default=None)
-    cuts = _cuts(pending, safe)
+    # What an unread part of partition p may hold comes at or after (read_ms[p], p) in append
+    # order: an event of partition q is ready when it comes before that for every other p.
+    unread_from = sorted((read.get(p, never), p) for p in unfinished)
+    cuts = _cuts(pending, unread_from)
     if cuts:
         held_mask = _at_or_after_cuts(pending, cuts)
         ready = pending.filter(pc.invert(held_mask))
@@ -236,29 +238,47 @@ def _duplicates(
             duplicate[index] = True
         else:
             first_time[event_id] = int(times[index])
-    firsts = ready.filter(pa.array(~duplicate)).select(remembered_schema().names)
+    walked = np.zeros(ready.num_rows, dtype=bool)
+    walked[walk] = True
+    firsts = ready.filter(pa.array(~duplicate & ~walked)).select(remembered_schema().names)
     firsts = firsts.cast(remembered_schema())
     if not walk.size:
         return duplicate, pa.concat_tables([remembered, firsts])
-    # An id forgotten and then counted again is remembered once, by its newest first copy.
-    newest = firsts.group_by("event_id").aggregate([("event_time_us", "max")])
-    newest = newest.rename_columns(remembered_schema().names).cast(remembered_schema())
-    kept = pc.invert(pc.is_in(remembered["event_id"], value_set=newest["event_id"]))
-    return duplicate, pa.concat_tables([remembered.filter(kept), newest])
+    # An id with copies is remembered by its last first copy in append order (a copy counted
+    # again once its first copy was forgotten replaces it), as the walk left it.
+    ids_walked = sorted({id_list[index] for index in walk})
+    latest = pa.table(
+        {"event_id": ids_walked, "event_time_us": [first_time[i] for i in ids_walked]},
+        schema=remembered_schema(),
+    )
+    kept = pc.invert(pc.is_in(remembered["event_id"], value_set=latest["event_id"]))
+    return duplicate, pa.concat_tables([remembered.filter(kept), latest, firsts])
 
 
-def _cuts(pending: pa.Table, safe: int | None) -> dict[int, int]:
-    """Per partition, the lowest offset of a pending event appended at or after `safe` (ms);
-    none when `safe` is None."""
+def _cuts(pending: pa.Table, unread_from: list[tuple[int, int]]) -> dict[int, int]:
+    """Per partition q, the lowest offset of a pending event of q that is not ready: not before
+    (append time, partition) = (read_ms[p], p) of every unfinished partition p other than q
+    (`unread_from`, ascending). None of q's later events is ready either (append times never
+    go back within a partition)."""
     import pyarrow.compute as pc
 
-    if safe is None or not pending.num_rows:
+    if not unread_from or not pending.num_rows:
         return {}
-    late_enough = pending.filter(pc.greater_equal(pending["append_ms"], safe))
-    if not late_enough.num_rows:
-        return {}
-    lowest = late_enough.group_by("partition").aggregate([("offset", "min")])
-    return dict(zip(lowest["partition"].to_pylist(), lowest["offset_min"].to_pylist(), strict=True))
+    cuts = {}
+    for partition in pc.unique(pending["partition"]).to_pylist():
+        bound = next((item for item in unread_from if item[1] != partition), None)
+        if bound is None:
+            continue
+        moment, other = bound
+        events = pending.filter(pc.equal(pending["partition"], partition))
+        if partition > other:  # the same millisecond: the lower partition comes first
+            waiting = pc.greater_equal(events["append_ms"], moment)
+        else:
+            waiting = pc.greater(events["append_ms"], moment)
+        held = events.filter(waiting)
+        if held.num_rows:
+            cuts[partition] = pc.min(held["offset"]).as_py()
+    return cuts
 
 
 def _at_or_after_cuts(pending: pa.Table, cuts: dict[int, int]):

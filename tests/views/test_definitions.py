@@ -137,16 +137,24 @@ def test_every_version_has_every_view_with_the_contract_columns(spark):
 
 
 def test_a_batch_keeps_each_events_first_copy_in_the_log(spark):
-    from pyspark.sql.types import IntegerType, LongType, StructField
+    from pyspark.sql.types import IntegerType, LongType, StructField, TimestampType
 
     schema = spark_event_schema()
-    schema = schema.add(StructField("partition", IntegerType())).add(
-        StructField("offset", LongType())
+    schema = (
+        schema.add(StructField("ingestion_time", TimestampType()))
+        .add(StructField("partition", IntegerType()))
+        .add(StructField("offset", LongType()))
     )
     rows = [  # the late copy comes first in the data, but last in the log
-        ("dup", "u1", "view", None, Decimal("0"), at(minutes=28), 0, 3),
-        ("dup", "u1", "view", None, Decimal("0"), at(minutes=0), 0, 0),
+        ("dup", "u1", "view", None, Decimal("0"), at(minutes=28), at(minutes=29), 0, 3),
+        ("dup", "u1", "view", None, Decimal("0"), at(minutes=0), at(minutes=1), 0, 0),
+        # appended first, on a higher partition: the copy appended first counts
+        ("two", "u2", "click", None, Decimal("0"), at(minutes=5), at(minutes=6), 1, 9),
+        ("two", "u2", "click", None, Decimal("0"), at(minutes=7), at(minutes=8), 0, 1),
     ]
     counted = action_counts(spark.createDataFrame(rows, schema).coalesce(1)).collect()
     naive_start = at(minutes=0).replace(tzinfo=None)  # Spark returns naive UTC
+    clicks = [(row.window_start, row.events) for row in counted if row.action == "click"]
+    assert clicks == [(at(minutes=5).replace(tzinfo=None), 1)]
+    counted = [row for row in counted if row.action == "view"]
     assert [(row.window_start, row.events) for row in counted] == [(naive_start, 1)]
