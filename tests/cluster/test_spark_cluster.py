@@ -33,6 +33,9 @@ pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 VIEWS = ("action_counts", "action_counts_sliding", "user_sessions", "user_totals")
 WATERMARK = "1 minute"
 """Longer than any lateness of the dirty stream below (30 s at most): every row can be exact."""
+DEDUP_HORIZON = "5 minutes"
+"""Longer than any duplicate's delay in that stream (200 records: 4 minutes of event time), so no
+copy is forgotten and then dropped as late (tests/test_architectures.py does the same)."""
 JOB_SECONDS = 900
 """The longest a job of this module may take (a deadline for a hung job, not a speed check)."""
 
@@ -103,9 +106,10 @@ def test_pipelines_unchanged_on_the_cluster(cluster, topic, tmp_path):
 
     # The speed layer and a Kappa replay at once: each takes LK_SPARK_CORES_MAX (1) of 2 cores.
     speed = lk(settings, "lambda", "speed", "--until-caught-up", "--watermark", WATERMARK,
-               log=tmp_path / "speed.log")  # fmt: skip
+               "--dedup-horizon", DEDUP_HORIZON, log=tmp_path / "speed.log")  # fmt: skip
     kappa = lk(settings, "kappa", "run", "--version", "1", "--until-caught-up",
-               "--watermark", WATERMARK, log=tmp_path / "kappa.log")  # fmt: skip
+               "--watermark", WATERMARK, "--dedup-horizon", DEDUP_HORIZON,
+               log=tmp_path / "kappa.log")  # fmt: skip
     # A batch run too: it waits for a free core (the master queues it) instead of failing.
     batch = lk(settings, "lambda", "batch", log=tmp_path / "batch.log")
     for name, job in (("speed", speed), ("kappa", kappa), ("batch", batch)):
