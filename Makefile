@@ -14,7 +14,7 @@ JAVA17 := $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm
 export JAVA_HOME ?= $(JAVA17)
 export LK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help setup setup-dev demo test test-cluster test-fast lint up down airflow status bench lock clean
+.PHONY: help setup setup-dev demo study test test-cluster test-fast lint up down airflow status bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,11 @@ demo: setup ## the late-data experiment: one live stream through Lambda and Kapp
 	$(LK) kafka up
 	$(LK) experiment run --scenario late-data --out $(LK_DATA_DIR)/experiments/late-data
 	@echo "Kafka keeps running (make down stops it). Other scenarios: $(LK) experiment run --help"
+
+study: setup ## every scenario, repeated: the Lambda-vs-Kappa verdict in LK_DATA_DIR/study/study.html (about 30 min; STUDY_FLAGS=--quick: about 10)
+	$(LK) kafka up
+	$(LK) study run --out $(LK_DATA_DIR)/study $(STUDY_FLAGS)
+	@echo "Kafka keeps running (make down stops it). Options: $(LK) study run --help"
 
 test: setup-dev lint ## everything but the clusters: lint, then the test suite against real Kafka and Spark
 	$(BIN)/pytest -m "not cluster" --durations=30

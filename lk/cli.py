@@ -29,6 +29,7 @@ from lk import (
     cli_lambda,
     cli_serving,
     cli_spark,
+    cli_study,
 )
 from lk.cli_args import command, delivery_timeout, from_flags
 from lk.output import format_figures
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_airflow.register(commands, common)
     cli_kappa.register(commands, common)
     cli_spark.register(commands, common)
+    cli_study.register(commands, common)
     return parser
 
 

@@ -2,8 +2,9 @@
 
 `DIR/results.json` holds `scenario` (name, description), `environment` (versions, cores,
 memory, parameters, seed, git commit), `metrics` (records `{architecture, metric, value, unit,
-repeat}`), `series` (accuracy over time), `latencies` (per window and repeat) and `marks`
-(what happened when); `DIR/run-<k>/` keeps each repeat's recorded tables and job logs.
+repeat}`), `series` (accuracy over time), `latencies` (per window and repeat), `disk` (bytes per
+architecture over time: `{repeat, t_s, architecture, bytes}`) and `marks` (what happened
+when); `DIR/run-<k>/` keeps each repeat's recorded tables and job logs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def run_experiment(settings: Settings, plan: Plan, out: Path, display: Display) 
     }
     for repeat in range(1, plan.repeat + 1):
         run = ExperimentRun(settings, plan, run_folder(out, repeat), repeat, display).execute()
-        _add_run(results, run)
+        _add_run(results, run, plan)
         write_json(out / "results.json", results)  # what is done so far survives a later failure
     from experiments.experiment.report import write_report
 
@@ -58,7 +59,7 @@ def run_data_dir(out: Path, repeat: int) -> Path:
     return run_folder(out, repeat) / "data"
 
 
-def _add_run(results: dict, run: RunRecord) -> None:
+def _add_run(results: dict, run: RunRecord, plan: Plan) -> None:
     folder = run.folder
     changes = pq.read_table(folder / "changes.parquet")
     samples = pq.read_table(folder / "samples.parquet")
@@ -73,10 +74,12 @@ def _add_run(results: dict, run: RunRecord) -> None:
     served = metrics.served_metrics(changes, samples, truth, repeat=run.repeat, started=run.started)
     results["metrics"] += served["metrics"]
     results["series"] += served["series"]
+    results.setdefault("disk", []).extend({"repeat": run.repeat, **row} for row in run.disk_series)
     results["latencies"] += served["latencies"]
     results.setdefault("runs", []).append(
         {
             "repeat": run.repeat,
+            "seed": plan.seed_of(run.repeat),
             "folder": str(folder),
             "sent": run.sent,
             "ended_by": run.ended_by,

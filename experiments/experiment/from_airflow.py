@@ -33,7 +33,7 @@ def run_from_params(settings: Settings, params: dict, run_id: str, report: Repor
     out = Layout(settings.data_dir).root / "experiments" / f"{scenario.name}-{safe_id}"
     report(f"experiment {scenario.name!r}: {plan.events} events at {plan.rate:g}/s, "
            f"{plan.repeat} repeat(s), batch every {plan.batch_interval:g} s; into {out}")  # fmt: skip
-    results = run_experiment(settings, plan, out, _every_10_s(report))
+    results = run_experiment(settings, plan, out, every_10_s(report))
     from experiments.experiment.report import format_table
 
     table = format_table(results)
@@ -42,7 +42,7 @@ def run_from_params(settings: Settings, params: dict, run_id: str, report: Repor
     return {"results": str(out / "results.json"), "report": str(out / "report.html")}
 
 
-def _every_10_s(report: Report) -> Callable[[dict], None]:
+def every_10_s(report: Report) -> Callable[[dict], None]:
     """A Display that writes the run's state to the log at most every 10 s and at each phase."""
     last = {"at": 0.0, "phase": None}
 

@@ -18,7 +18,8 @@ class Plan:
     (no batch layer, no recompute at the end), as `lk bench latency` measures them.
     `sampled_views`: the views the sampler reads each sample (None: all four); reading every
     row of every view each second costs a good part of a core at thousands of events/s, taken
-    from the jobs measured."""
+    from the jobs measured. `seed_per_repeat`: repeat k sends the stream of seed + k - 1 (a
+    study's repeats are different streams); otherwise every repeat sends the same one."""
 
     scenario: ExperimentScenario
     events: int
@@ -33,6 +34,11 @@ class Plan:
     orchestrator: str = "direct"
     streams_only: bool = False
     sampled_views: tuple[str, ...] | None = None
+    seed_per_repeat: bool = False
+
+    def seed_of(self, repeat: int) -> int:
+        """The generator seed of repeat `repeat` (from 1)."""
+        return self.seed + repeat - 1 if self.seed_per_repeat else self.seed
 
     @property
     def send_seconds(self) -> float:

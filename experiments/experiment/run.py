@@ -24,24 +24,26 @@ from core.layout import Layout
 from core.settings import Settings
 from experiments.experiment.actions import ACTIONS, ScenarioActions
 from experiments.experiment.airflow_batch import AirflowBatch
+from experiments.experiment.disk import DiskMeter
 from experiments.experiment.jobs import BatchSchedule, KappaJobs, SpeedJob
 from experiments.experiment.plan import Plan
 from experiments.experiment.recompute import Recompute
 from experiments.experiment.resources import ResourceMeter
 from experiments.experiment.sampler import ServedRowsSampler, write_parquet
 from experiments.experiment.truth_rows import truth_rows
-from experiments.experiment.workload import records_of
+from experiments.experiment.workload import records_of, sent_figures
 from infra.kafka_broker import broker_files, running_pid
 from kappa.versions import versions
 from oracle.truth import compute_truth
-from workloads.producer import SendSummary, send_records
+from workloads.producer import send_records
 from workloads.records import Record
 
 
 @dataclass
 class RunRecord:
     """What one repeat recorded: its start (s since the epoch), marks (t, what), the send
-    summary, figures per component, recompute figures, and the action's moments."""
+    summary, figures per component, disk bytes per architecture (figures and series), recompute
+    figures, and the action's moments."""
 
     repeat: int
     folder: Path
@@ -49,6 +51,8 @@ class RunRecord:
     marks: list[tuple[float, str]] = field(default_factory=list)
     sent: dict = field(default_factory=dict)
     resources: dict = field(default_factory=dict)
+    disk: dict = field(default_factory=dict)
+    disk_series: list[dict] = field(default_factory=list)
     recompute: dict = field(default_factory=dict)
     status: dict = field(default_factory=dict)
     action: dict = field(default_factory=dict)
@@ -77,6 +81,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         )
         self.layout = Layout(self.settings.data_dir)
         self.meter = ResourceMeter()
+        self.disk = DiskMeter(self.settings, plan.sample_interval)
         self.sampler = ServedRowsSampler(self.settings, self.mark, plan.sampled_views)
         watermark = plan.scenario.watermark
         self.speed = SpeedJob(self.settings, folder, watermark)
@@ -103,9 +108,12 @@ class ExperimentRun(ScenarioActions, Recompute):
         self.record.folder.mkdir(parents=True, exist_ok=True)
         ensure_topic(self.settings.bootstrap, self.settings.topic, partitions=4)
         try:
+            if not self.plan.streams_only:  # a benchmark of the streams: no walk of the disk
+                self.disk.start()
             self._live()
             self._afterwards()
         finally:
+            self.disk.stop()
             self._stopping.set()
             if self._action_thread is not None:
                 self._action_thread.join(timeout=180.0)  # it starts no job from now on
@@ -197,10 +205,10 @@ class ExperimentRun(ScenarioActions, Recompute):
                 self.settings.bootstrap,
                 self.settings.topic,
                 paced=True,
-                total=None,
                 show_progress=False,
+                total=None,
             )
-            self.record.sent = _sent(summary)
+            self.record.sent = sent_figures(summary)
             self.mark(f"all {summary.records} records sent")
         except BaseException as error:  # noqa: BLE001 - handed to the main thread
             self._send_error.append(error)
@@ -208,7 +216,7 @@ class ExperimentRun(ScenarioActions, Recompute):
             self._send_done.set()
 
     def _records(self) -> Iterator[Record]:
-        return records_of(self.plan)
+        return records_of(replace(self.plan, seed=self.plan.seed_of(self.record.repeat)))
 
     def _settled(self) -> bool:
         """Everything sent is processed by both streams, the action is over, and a batch run
@@ -266,10 +274,11 @@ class ExperimentRun(ScenarioActions, Recompute):
         write_parquet(self.sampler.changes(), folder / "changes.parquet")
         write_parquet(self.sampler.samples(), folder / "samples.parquet")
         write_parquet(truth, folder / "truth_rows.parquet")
-        self.phase = "recompute"
+        self.phase = self.disk.phase = "recompute"
         self.display(self._state())
         self.record.recompute = {} if self.plan.streams_only else self._recompute()
         self.record.resources = self.meter.figures()
+        self.record.disk, self.record.disk_series = self.disk.finish(self.record.started)
 
     def _stream_status(self) -> dict:
         """Per architecture, its streaming job's last summary (progress/latest.json)."""
@@ -287,12 +296,3 @@ class ExperimentRun(ScenarioActions, Recompute):
         self.speed.stop()
         for number in versions(self.layout):
             self.kappa.stop(number)
-
-
-def _sent(summary: SendSummary) -> dict:
-    return {
-        "records": summary.records,
-        "kinds": dict(summary.kinds),
-        "late": summary.late,
-        "seconds": round(summary.seconds, 2),
-    }

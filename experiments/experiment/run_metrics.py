@@ -1,7 +1,8 @@
 """The metric records of one repeat that come from the run itself rather than from comparing
 served rows over time: what each stream dropped and rejected, the recompute, the action's
-outcome (time to correct, recovery), resources per component, and what each architecture costs
-to write and to operate.
+outcome (time to correct, recovery), resources per component, disk bytes per architecture
+(`disk_peak_bytes`, `disk_end_bytes`, `disk_reprocess_ratio`: experiments.experiment.disk),
+and what each architecture costs to write and to operate.
 
 A record is `{architecture, metric, value, unit, repeat}`; `architecture` is `lambda`, `kappa`
 or `shared` (Kafka, used by both).
@@ -94,6 +95,14 @@ def run_metrics(
                 architecture, f"peak_rss_bytes:{component}", figures["peak_rss_bytes"], "bytes", k
             )
         )
+    for architecture, figures in run.disk.items():
+        for name, unit in (
+            ("peak_bytes", "bytes"),
+            ("end_bytes", "bytes"),
+            ("reprocess_ratio", "x"),
+        ):
+            metric = f"disk_{name}"
+            found.append(record(architecture, metric, figures.get(name), unit, k))
     action = run.action.get("name")
     if action == "failure":
         for architecture, seconds in recovery_seconds(run, samples).items():

@@ -17,7 +17,8 @@ ORDER = (
     "extra_served_rows", "window_latency_p50_s", "window_latency_p95_s", "window_latency_p99_s",
     "window_never_correct_share", "late_events_dropped", "rejected_records", "recompute_seconds",
     "recompute_events_per_s", "time_to_correct_s", "recovery_seconds", "cpu_seconds",
-    "peak_rss_bytes", "code_lines", "jobs_to_operate",
+    "peak_rss_bytes", "disk_peak_bytes", "disk_end_bytes", "disk_reprocess_ratio", "code_lines",
+    "jobs_to_operate",
 )  # fmt: skip
 """Metrics in the order the table shows them; `name:component` sorts with `name`, others last."""
 MEBIBYTE = 2**20

@@ -9,6 +9,7 @@ from core.errors import LkError
 from experiments.experiment.plan import Plan
 from workloads.file_replay import read_file
 from workloads.generator import generate
+from workloads.producer import SendSummary
 from workloads.records import Record
 from workloads.run import paced_records
 from workloads.scenarios import scenario_named
@@ -37,3 +38,14 @@ def records_of(plan: Plan) -> Iterator[Record]:
         rate=plan.rate, acceleration=plan.scenario.acceleration, **plan.scenario.knobs
     )
     yield from generate(scenario, plan.seed, events=plan.events)
+
+
+def sent_figures(summary: SendSummary) -> dict:
+    """What a run sent, as results.json keeps it: `records`, `kinds` (records by kind), `late`
+    (events sent late) and `seconds` (the sending time, s)."""
+    return {
+        "records": summary.records,
+        "kinds": dict(summary.kinds),
+        "late": summary.late,
+        "seconds": round(summary.seconds, 2),
+    }

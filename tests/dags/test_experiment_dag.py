@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import LkError
 from core.settings import Settings
-from experiments.experiment.from_airflow import _every_10_s, run_from_params
+from experiments.experiment.from_airflow import every_10_s, run_from_params
 from tests.dags.dagbag import parse_dag
 
 
@@ -45,7 +45,7 @@ def test_the_task_log_gets_the_state_every_10_s_and_at_each_phase(monkeypatch):
     said: list[str] = []
     clock = iter([100.0, 101.0, 105.0, 116.0])
     monkeypatch.setattr("experiments.experiment.from_airflow.time.monotonic", lambda: next(clock))
-    show = _every_10_s(said.append)
+    show = every_10_s(said.append)
     state = {"repeat": 1, "elapsed_s": 3.0, "sent": 10, "lag": {"lambda": 2, "kappa": 4},
              "batch_runs": 0, "last_mark": "started"}  # fmt: skip
     for phase in ("streaming", "streaming", "settling", "settling"):

@@ -1,0 +1,1 @@
+"""The study: every experiment scenario, repeated, and one Lambda-vs-Kappa verdict."""
