@@ -127,6 +127,7 @@ class BatchSchedule:
         self.run_batch = run_batch or self.run_steps
         self.logic_version = "v1"
         self.runs: list[tuple[float, float, str]] = []
+        self._enough_after: float | None = None
         self._stop, self._wake = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._loop, name="batch-schedule", daemon=True)
 
@@ -140,6 +141,18 @@ class BatchSchedule:
             self.logic_version = logic_version
         self._wake.set()
 
+    def enough_after(self, moment: float) -> None:
+        """Once a run that started after `moment` (s since the epoch, e.g. the last record's
+        sending) has served, start no more runs on the schedule; `run_now()` still starts one.
+        Without this, the run that happens to start while the experiment ends is waited for."""
+        self._enough_after = moment
+
+    def _enough(self) -> bool:
+        after = self._enough_after
+        return after is not None and any(
+            started > after and not result.startswith("error") for started, _, result in self.runs
+        )
+
     def stop(self) -> None:
         """Finish the run under way, if any, and start no other."""
         self._stop.set()
@@ -151,7 +164,8 @@ class BatchSchedule:
         while not self._stop.is_set():
             started = time.time()
             self.runs.append((started, *self.run_once()))
-            self._wake.wait(max(self.interval - (time.time() - started), 0.0))
+            due = max(self.interval - (time.time() - started), 0.0)
+            self._wake.wait(None if self._enough() else due)  # None: until run_now() or stop()
             self._wake.clear()
 
     def run_once(self) -> tuple[float, str]:

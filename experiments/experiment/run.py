@@ -210,6 +210,7 @@ class ExperimentRun(ScenarioActions, Recompute):
             )
             self.record.sent = sent_figures(summary)
             self.mark(f"all {summary.records} records sent")
+            self.batch.enough_after(self._last_send())  # one batch run after it will do
         except BaseException as error:  # noqa: BLE001 - handed to the main thread
             self._send_error.append(error)
         finally:
@@ -221,9 +222,7 @@ class ExperimentRun(ScenarioActions, Recompute):
     def _settled(self) -> bool:
         """Everything sent is processed by both streams, the action is over, and a batch run
         that started after the last record has served."""
-        last_send = max(
-            (t for t, what in self.record.marks if what.startswith("all ")), default=None
-        )
+        last_send = self._last_send()
         lags = self.sampler.last_lag
         caught_up = all(lags.get(arch) == 0 for arch in ("lambda", "kappa"))
         acted = self._action_thread is None or not self._action_thread.is_alive()
@@ -232,6 +231,9 @@ class ExperimentRun(ScenarioActions, Recompute):
             for started, _, result in self.batch.runs
         )
         return caught_up and acted and batched
+
+    def _last_send(self) -> float | None:
+        return max((t for t, what in self.record.marks if what.startswith("all ")), default=None)
 
     def _state(self) -> dict:
         return {

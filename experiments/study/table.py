@@ -37,6 +37,15 @@ def _cell(verdict: Verdict, name: str) -> str:
     return text
 
 
+def _holds(verdict: Verdict) -> str:
+    """ "yes", "noise", "few" (one-sided, too few repeats) or "—" (tie, fixed, not measured)."""
+    if verdict.median is None or verdict.dimension.fixed or verdict.winner == "tie":
+        return "—"
+    if verdict.holds:
+        return "yes"
+    return "few" if "too few" in verdict.sentence else "noise"
+
+
 def verdict_rows(verdicts: list[Verdict]) -> list[tuple[str, ...]]:
     """One row of HEADER's cells per verdict (medians with min–max over repeats; shares in %)."""
     rows = []
@@ -44,7 +53,7 @@ def verdict_rows(verdicts: list[Verdict]) -> list[tuple[str, ...]]:
         d = verdict.dimension
         unit = "%" if d.unit == "share" else display_unit(d.unit)
         winner = NAMES.get(verdict.winner or "", verdict.winner or "—")
-        holds = "—" if verdict.median is None or d.fixed else "yes" if verdict.holds else "noise"
+        holds = _holds(verdict)
         rows.append((d.name, d.scenario, _cell(verdict, "lambda"), _cell(verdict, "kappa"), unit,
                      comparison_text(verdict), winner, holds))  # fmt: skip
     return rows

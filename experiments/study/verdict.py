@@ -13,9 +13,10 @@ repeats or fewer even j = 1 (the smallest to the largest) gives less (3 repeats:
 resamples so few values that its percentile interval is narrower than the data justify, and it
 assumes nothing the exact interval does not already use (independent repeats).
 
-**Holds** when the whole interval lies on one side of "equal" (ratio 1, difference 0): every
-repeat, or at least the central ones, agree on the winner. Otherwise the difference is within
-the noise of this many repeats.
+**Holds** when the whole interval lies on one side of "equal" (ratio 1, difference 0) and its
+confidence is at least MIN_CONFIDENCE (3 repeats): every repeat, or at least the central ones,
+agree on the winner. One-sided with fewer repeats: too few to tell. Otherwise the difference is
+within the noise of this many repeats.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from experiments.study.dimensions import Dimension
 
 CONFIDENCE = 0.95
 """The confidence the interval aims at (reached from 6 repeats on)."""
+MIN_CONFIDENCE = 0.75
+"""The least confidence a difference must have to hold: 3 repeats that agree (2 give 50 %)."""
 SAME_WITHIN = {"ratio": 0.05, "difference": 0.005}
 """A median comparison this close to equal (ratio within 5 %, difference within half a
 percentage point) is called a tie even when it holds: too small to matter to a user."""
@@ -99,7 +102,8 @@ def judge(dimension: Dimension, repeats: dict[int, dict[str, float | None]]) -> 
     median = statistics.median(paired)
     low, high, confidence = median_interval(paired)
     equal = 1.0 if dimension.compare == "ratio" else 0.0
-    holds = low > equal or high < equal
+    one_sided = low > equal or high < equal
+    holds = one_sided and confidence >= MIN_CONFIDENCE
     lambda_better = (median < equal) == (dimension.better == "lower")
     winner = "lambda" if lambda_better else "kappa"
     if median == equal or abs(median - equal) <= SAME_WITHIN[dimension.compare]:
@@ -161,8 +165,12 @@ def _sentence(verdict: Verdict) -> str:
     if d.fixed:
         return f"{d.name}: {winner} wins, {by} ({both}); fixed by the code, not by the run."
     k = len(verdict.paired)
+    equal = 1.0 if d.compare == "ratio" else 0.0
     if verdict.holds:
         hold = f"it holds across the {k} repeats ({verdict.confidence * 100:.0f} % interval)"
+    elif verdict.low > equal or verdict.high < equal:
+        hold = (f"every repeat agrees, but {k} repeat{'s are' if k != 1 else ' is'} too few to "
+                "tell")  # fmt: skip
     else:
         hold = f"within the noise of {k} repeat{'s' if k != 1 else ''}: the interval spans equal"
     return f"{d.name}: {winner} wins, {by} ({both}); {hold}."

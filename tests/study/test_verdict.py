@@ -63,9 +63,10 @@ def test_repeats_that_disagree_are_within_noise() -> None:
 def test_accuracy_compares_in_percentage_points() -> None:
     d = BY_NAME["late data"]
     verdict = judge(d, {1: {"lambda": 1.0, "kappa": 0.96}, 2: {"lambda": 1.0, "kappa": 0.97}})
-    assert verdict.winner == "lambda" and verdict.holds
+    assert verdict.winner == "lambda" and not verdict.holds  # 2 repeats: 50 %, too few
     assert comparison_text(verdict) == "+3.5 pp (+3.0 to +4.0, 50 %)"
     assert "3.5 percentage points above Kappa" in verdict.sentence
+    assert "every repeat agrees, but 2 repeats are too few to tell" in verdict.sentence
 
 
 def test_equal_accuracy_is_a_tie() -> None:
