@@ -72,12 +72,16 @@ def views_step(
     settings: Settings,
     logic_version: str = DEFAULT_LOGIC_VERSION,
     lateness: str = DEFAULT_LATENESS,
+    *,
+    rebuild: bool = False,
 ) -> dict:
     """The DAG's second step: recompute every view from the master dataset into a staged
-    version (spark-submit); its manifest, with the horizon H it will publish."""
+    version (spark-submit); its manifest, with the horizon H it will publish. `rebuild`: even
+    when the newest published version covers the same runs and logic (else it is skipped)."""
     _check_logic(logic_version)
     checked_duration(lateness)
     args = ["views", "--logic-version", logic_version, "--lateness", lateness]
+    args += ["--rebuild"] if rebuild else []
     return spark_submit(settings, BATCH_JOB, "lk-lambda-batch", args)
 
 

@@ -45,9 +45,12 @@ def compute_views(
     settings: Settings,
     logic_version: str = DEFAULT_LOGIC_VERSION,
     lateness: str = DEFAULT_LATENESS,
+    *,
+    rebuild: bool = False,
 ) -> dict:
     """Recompute every view from the master dataset into a staged version; return its manifest
-    (`skipped` when the newest published version already covers the same runs and logic)."""
+    (`skipped` when the newest published version already covers the same runs and logic, unless
+    `rebuild`: then it recomputes all the same, as a timed full recompute needs)."""
     from views.catalog import views_at
     from views.definitions import distinct_events
 
@@ -65,7 +68,7 @@ def compute_views(
             if current
             else None
         )
-        if done == same:
+        if done == same and not rebuild:
             return {**current, "skipped": True, "staging": None}
 
         views = views_at(logic_version)

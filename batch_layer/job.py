@@ -1,11 +1,13 @@
 """The batch layer's Spark entry point for `spark-submit` (what Airflow runs).
 
     spark-submit ... batch_layer/job.py ingest [--until ISO-TIME] --result FILE
-    spark-submit ... batch_layer/job.py views [--logic-version v1] [--lateness '10 minutes'] --result FILE
+    spark-submit ... batch_layer/job.py views [--logic-version v1] [--lateness '10 minutes']
+                                              [--rebuild] --result FILE
     spark-submit ... batch_layer/job.py compact --result FILE
 
 `ingest` also compacts the master dataset once enough runs wait (`compaction.COMPACT_AFTER_RUNS`);
-`compact` merges whatever runs wait now.
+`compact` merges whatever runs wait now. `views --rebuild` recomputes even when the newest
+published version already covers the same runs and logic (an experiment's timed recompute).
 
 Settings come from the LK_* environment variables; the result is written as JSON to FILE.
 """
@@ -25,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until", type=datetime.fromisoformat)
     parser.add_argument("--logic-version")
     parser.add_argument("--lateness")
+    parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
 
@@ -50,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings,
                 args.logic_version or DEFAULT_LOGIC_VERSION,
                 args.lateness or DEFAULT_LATENESS,
+                rebuild=args.rebuild,
             )
     except Exception as error:
         if (line := readable(error)) is None:

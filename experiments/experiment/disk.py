@@ -8,10 +8,14 @@
   until the batch layer has ingested; Kappa needs all of it for a replay.
 
 Bytes are what the files take on disk (`st_blocks` × 512), not their apparent size: Kafka's
-pre-allocated index files are sparse. Kreps ("Questioning the Lambda Architecture", O'Reilly
-Radar, 2014) says a Kappa reprocessing needs twice the output storage while the new version
-is built beside the old one; `reprocess_ratio` measures that: the peak during the recompute
-over the bytes when it began.
+pre-allocated index files are sparse.
+
+What each architecture must keep (`peak_bytes`, the live phase's peak): Lambda its folders
+(the log only until ingested); Kappa its versions and the whole log (a replay reads it all).
+Kreps ("Questioning the Lambda Architecture", O'Reilly Radar, 2014) says a Kappa reprocessing
+needs twice the output storage while the new version is built beside the old one;
+`reprocess_ratio` measures that for both: the peak of the output (Lambda's batch versions,
+Kappa's versions) during the final rebuild over the output's bytes when it began.
 """
 
 from __future__ import annotations
@@ -55,8 +59,9 @@ def kafka_log_bytes(admin: object, topic: str) -> int:
 class DiskMeter:
     """Samples the disk bytes of each architecture every `interval` s in a daemon thread.
 
-    `series` holds `(t, phase, {"lambda": bytes, "kappa": bytes, "shared": bytes})`, t in s
-    since the epoch; `phase` is whatever the run set last (`recompute` marks the recompute)."""
+    `series` holds `(t, phase, parts)`, t in s since the epoch, `parts` the bytes of `master`
+    (the master dataset), `batch`, `speed`, `kappa` (every version) and `log` (None until the
+    brokers answered); `phase` is whatever the run set last (`recompute` marks the rebuild)."""
 
     def __init__(self, settings: Settings, interval: float = 1.0) -> None:
         self.settings = settings
@@ -95,38 +100,42 @@ class DiskMeter:
                     return
 
     def sample(self, admin: object | None = None, *, force_kafka: bool = False) -> None:
-        """One sample of every architecture's folders (and the Kafka log every KAFKA_EVERY_S)."""
+        """One sample of every folder (and the Kafka log every KAFKA_EVERY_S)."""
         now = time.time()
         if admin is not None and (force_kafka or now - self._kafka_at >= KAFKA_EVERY_S):
             with contextlib.suppress(Exception):
                 self._kafka = kafka_log_bytes(admin, self.settings.topic)
                 self._kafka_at = now
         layout = self.layout
-        self.series.append(
-            (
-                now,
-                self.phase,
-                {
-                    "lambda": folder_bytes(layout.ingest, layout.batch, layout.speed.root),
-                    "kappa": folder_bytes(layout.kappa),
-                    "shared": self._kafka,
-                },
-            )
-        )
+        parts = {
+            "master": folder_bytes(layout.ingest),
+            "batch": folder_bytes(layout.batch),
+            "speed": folder_bytes(layout.speed.root),
+            "kappa": folder_bytes(layout.kappa),
+            "log": self._kafka,
+        }
+        self.series.append((now, self.phase, parts))
 
     def figures(self) -> dict[str, dict[str, float | None]]:
-        """Per architecture: `peak_bytes`, `end_bytes` and `reprocess_ratio` (peak during the
-        recompute over the last sample before it; None without both)."""
+        """Per architecture (and `shared`: the log): `peak_bytes` in the live phase (Kappa's
+        with the log), `end_bytes` (the last sample) and `reprocess_ratio` (the output's peak
+        during the rebuild over its bytes when the rebuild began; None without both)."""
+        live = [parts for _, phase, parts in self.series if phase != "recompute"]
+        rebuild = [parts for _, phase, parts in self.series if phase == "recompute"]
         found: dict[str, dict[str, float | None]] = {}
-        for name in ("lambda", "kappa", "shared"):
-            values = [(phase, sizes[name]) for _, phase, sizes in self.series]
-            known = [size for _, size in values if size is not None]
-            before = [size for phase, size in values if phase != "recompute" and size is not None]
-            during = [size for phase, size in values if phase == "recompute" and size is not None]
-            ratio = max(during) / before[-1] if during and before and before[-1] else None
+        for name, kept, output in (
+            ("lambda", ("master", "batch", "speed"), "batch"),
+            ("kappa", ("kappa", "log"), "kappa"),
+            ("shared", ("log",), None),
+        ):
+            totals = [_total(parts, kept) for _, _, parts in self.series]
+            peak = [_total(parts, kept) for parts in live]
+            before = live[-1][output] if output and live else None
+            during = max((parts[output] for parts in rebuild), default=None) if output else None
+            ratio = during / before if during is not None and before else None
             found[name] = {
-                "peak_bytes": max(known) if known else None,
-                "end_bytes": known[-1] if known else None,
+                "peak_bytes": max((v for v in peak if v is not None), default=None),
+                "end_bytes": next((v for v in reversed(totals) if v is not None), None),
                 "reprocess_ratio": round(ratio, 3) if ratio is not None else None,
             }
         return found
@@ -137,10 +146,21 @@ class DiskMeter:
         return self.figures(), self.records(started)
 
     def records(self, started: float) -> list[dict]:
-        """The series as rows `{t_s, architecture, bytes}`, t_s from `started` (s)."""
-        return [
-            {"t_s": round(t - started, 2), "architecture": name, "bytes": size}
-            for t, _, sizes in self.series
-            for name, size in sizes.items()
-            if size is not None
-        ]
+        """The series as rows `{t_s, architecture, bytes}`, t_s from `started` (s): Lambda's
+        folders, Kappa's versions and (as `shared`) the Kafka log."""
+        rows = []
+        for t, _, parts in self.series:
+            for name, size in (
+                ("lambda", _total(parts, ("master", "batch", "speed"))),
+                ("kappa", parts["kappa"]),
+                ("shared", parts["log"]),
+            ):
+                if size is not None:
+                    rows.append({"t_s": round(t - started, 2), "architecture": name, "bytes": size})
+        return rows
+
+
+def _total(parts: dict[str, int | None], names: tuple[str, ...]) -> int | None:
+    """The sum of `names` in one sample; None if any is unknown (the log before it is asked)."""
+    values = [parts[name] for name in names]
+    return None if any(value is None for value in values) else sum(values)  # type: ignore[misc]

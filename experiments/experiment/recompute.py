@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from core.atomic import read_json
 from core.errors import LkError
@@ -20,14 +21,15 @@ class Recompute:
 
     def _recompute(self) -> dict:
         """The whole recompute, timed on the same events: the batch layer's views over the
-        whole master dataset (a spark-submit, as the DAG runs it) and a Kappa replay of the
+        whole master dataset (a spark-submit, as the DAG runs it, rebuilt even when the last
+        scheduled run covers the same runs: staged, not published) and a Kappa replay of the
         whole log into a new version (until caught up), each from its process start."""
         from architectures.lambda_architecture import views_step
 
         logic = self.record.logic_version
         self.meter.watch_children("batch-recompute")
         started = time.perf_counter()
-        self._while_sampling(views_step, self.settings, logic)
+        self._while_sampling(partial(views_step, rebuild=True), self.settings, logic)
         batch_seconds = time.perf_counter() - started
         number = max(versions(self.layout), default=0) + 1  # a new version: a whole replay
         started = time.perf_counter()

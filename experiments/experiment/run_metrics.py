@@ -101,8 +101,8 @@ def run_metrics(
             ("end_bytes", "bytes"),
             ("reprocess_ratio", "x"),
         ):
-            metric = f"disk_{name}"
-            found.append(record(architecture, metric, figures.get(name), unit, k))
+            if figures.get(name) is not None:  # the log has no output to rebuild
+                found.append(record(architecture, f"disk_{name}", figures[name], unit, k))
     action = run.action.get("name")
     if action == "failure":
         for architecture, seconds in recovery_seconds(run, samples).items():

@@ -26,7 +26,8 @@ class ExperimentScenario:
     `acceleration` is seconds of event time per wall second (60: an hour of events per minute),
     so the 10-minute watermark is 10 s of wall time. `action_at` is the share of the sending
     time (0..1) at which `action` happens. `needs_file`: the workload is a real data file
-    (`--file`), replayed at `rate` instead of generated."""
+    (`--file`), replayed at `rate` instead of generated. `scalable`: a study may send a share
+    of `events` (a burst needs its whole period, so it may not)."""
 
     name: str
     description: str
@@ -39,6 +40,7 @@ class ExperimentScenario:
     action: str | None = None
     action_at: float = 0.5
     needs_file: bool = False
+    scalable: bool = True
 
 
 SCENARIOS: dict[str, ExperimentScenario] = {
@@ -84,6 +86,7 @@ SCENARIOS: dict[str, ExperimentScenario] = {
             knobs={"burst_factor": 10.0, "burst_every_seconds": 75.0, "burst_seconds": 30.0},
             events=39_000,  # 45 s at 100/s, 30 s at 1,000/s, 45 s at 100/s
             rate=100.0,
+            scalable=False,
         ),
         ExperimentScenario(
             "real",

@@ -2,8 +2,8 @@
 metric records of that scenario's results.json it reads, and which way is better.
 
 A dimension's value for one architecture in one repeat is the sum of its metrics' values in that
-repeat (a metric ending in `:*` sums every component, e.g. `peak_rss_bytes:*`: the speed layer's
-and the batch layer's peaks, measured separately, so an upper bound of what ran at once). A
+repeat (a metric ending in `:*` sums every component). Peak memory sums the live jobs' peaks,
+each measured separately: an upper bound of what they held at once. A
 dimension compares by `ratio` (Lambda ÷ Kappa, for times, bytes and counts) or by `difference`
 (Lambda − Kappa, in percentage points, for accuracies, which are shares near 1).
 """
@@ -61,14 +61,18 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("recompute CPU", "baseline",
               {"lambda": ("cpu_seconds:batch-recompute",), "kappa": ("cpu_seconds:kappa-replay",)},
               "s", what="CPU s of the rebuild's processes"),
-    Dimension("peak memory", "baseline", _same("peak_rss_bytes:*"), "bytes",
-              what="sum of each live component's peak RSS"),
+    Dimension("peak memory", "baseline",
+              {"lambda": ("peak_rss_bytes:speed", "peak_rss_bytes:batch"),
+               "kappa": ("peak_rss_bytes:kappa",)}, "bytes",
+              what="the live jobs' peak RSS, summed (Lambda: speed layer and batch runs; Kappa: "
+                   "its job)"),
     Dimension("disk bytes", "baseline", _same("disk_peak_bytes"), "bytes",
-              what="peak bytes on disk (Lambda: master dataset, batch and speed; Kappa: its "
-                   "versions; the Kafka log is shared and shown apart)"),
+              what="peak bytes on disk while live, of what each must keep (Lambda: master "
+                   "dataset, batch versions, speed layer; Kappa: its versions and the whole "
+                   "Kafka log it replays from)"),
     Dimension("disk while reprocessing", "baseline", _same("disk_reprocess_ratio"), "x",
-              what="peak bytes during the rebuild ÷ bytes before it (Kreps 2014: about 2 for "
-                   "Kappa)"),
+              what="output bytes (Lambda: batch versions; Kappa: its versions) at their peak "
+                   "during the rebuild ÷ before it (Kreps 2014: about 2 for Kappa)"),
     Dimension("jobs to operate", "baseline", _same("jobs_to_operate"), "jobs", fixed=True,
               what="jobs that run all the time or on a schedule"),
     Dimension("lines of code", "baseline", _same("code_lines"), "lines", fixed=True,

@@ -32,11 +32,14 @@ def load_study(folder: Path) -> tuple[dict, dict[str, dict]]:
 
 def dimension_repeats(results: dict, dimension: Dimension) -> dict[int, dict[str, float | None]]:
     """`{repeat: {"lambda": value, "kappa": value}}` of `dimension` in one scenario's
-    results (values None where not measured in that repeat)."""
+    results (values None where not measured in that repeat). A repeat whose jobs did not
+    settle (`ended_by` a timeout) is left out: its figures stop mid-way."""
     by: dict[tuple[int, str], dict[str, float | None]] = defaultdict(dict)
     for record in results.get("metrics", []):
         by[(record["repeat"], record["architecture"])][record["metric"]] = record["value"]
     repeats = sorted({repeat for repeat, _ in by} | {r["repeat"] for r in results.get("runs", [])})
+    timed_out = {r["repeat"] for r in results.get("runs", []) if r.get("ended_by") != "settled"}
+    repeats = [repeat for repeat in repeats if repeat not in timed_out]
     return {
         repeat: {
             name: dimension_value(by.get((repeat, name), {}), dimension.metrics[name])

@@ -39,7 +39,8 @@ STUDY_SCENARIOS = tuple(name for name, scenario in SCENARIOS.items() if not scen
 @dataclass(frozen=True)
 class StudyPlan:
     """What one study runs. `events` and `rate` (events/s) None: each scenario's own events
-    times `share`, at its own rate."""
+    times `share` (all of them for a scenario that is not `scalable`, e.g. the burst), at its
+    own rate."""
 
     scenarios: tuple[str, ...] = STUDY_SCENARIOS
     repeat: int = SIZES["default"].repeat
@@ -62,12 +63,15 @@ class StudyPlan:
         """The seed of `name`'s first repeat, derived from the study's seed."""
         return zlib.crc32(f"{self.seed}:{name}".encode()) % 1_000_000
 
+    def _events(self, events: int, scalable: bool) -> int:
+        return max(1, round(events * self.share)) if scalable else events
+
     def experiment_plan(self, name: str) -> Plan:
         """The experiment plan of scenario `name` in this study."""
         scenario = experiment_scenario(name)
         return Plan(
             scenario=scenario,
-            events=self.events or max(1, round(scenario.events * self.share)),
+            events=self.events or self._events(scenario.events, scenario.scalable),
             rate=self.rate or scenario.rate,
             seed=self.scenario_seed(name),
             repeat=self.repeat,

@@ -19,8 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.atomic import read_json, write_json
+from core.errors import LkError
 from core.settings import Settings
 from experiments.experiment.experiment import run_experiment
+from experiments.experiment.plan import Plan
 from experiments.experiment.run import Display
 from experiments.figures import environment
 from experiments.study.files import STUDY_FILE
@@ -40,7 +42,7 @@ def run_study(settings: Settings, plan: StudyPlan, out: Path, display: Display) 
     for name in plan.scenarios:
         folder = out / name
         began = time.monotonic()
-        if _complete(folder, plan.repeat):
+        if _complete(folder, plan.experiment_plan(name)):
             seconds = None
         else:
             run_experiment(settings, plan.experiment_plan(name), folder,
@@ -74,9 +76,22 @@ def where(settings: Settings) -> dict:
     }
 
 
-def _complete(folder: Path, repeats: int) -> bool:
+def _complete(folder: Path, plan: Plan) -> bool:
+    """Whether `folder` holds this plan's results with every repeat (then it is not run again).
+    LkError (one line) if it holds another plan's: its repeats' data would mix."""
     results = read_json(folder / "results.json")
-    return bool(results) and len(results.get("runs", [])) >= repeats
+    if not results:
+        return False
+    environment = results.get("environment", {})
+    done = environment.get("parameters", {})
+    wanted = {"events": plan.events, "rate": plan.rate, "batch_interval": plan.batch_interval,
+              "repeat": plan.repeat}  # fmt: skip
+    if environment.get("seed") != plan.seed or any(done.get(k) != v for k, v in wanted.items()):
+        raise LkError(
+            f"{folder} holds results of another plan (seed, events, rate, repeats or batch "
+            "interval differ); give a new --out, or remove that folder to run it again"
+        )
+    return len(results.get("runs", [])) >= plan.repeat
 
 
 def _now() -> str:

@@ -38,12 +38,8 @@ def _cell(verdict: Verdict, name: str) -> str:
 
 
 def _holds(verdict: Verdict) -> str:
-    """ "yes", "noise", "few" (one-sided, too few repeats) or "—" (tie, fixed, not measured)."""
-    if verdict.median is None or verdict.dimension.fixed or verdict.winner == "tie":
-        return "—"
-    if verdict.holds:
-        return "yes"
-    return "few" if "too few" in verdict.sentence else "noise"
+    """ "yes", "noise", "few" (every repeat agrees, too few of them) or "—"."""
+    return {"holds": "yes", "noise": "noise", "few": "few"}.get(verdict.state, "—")
 
 
 def verdict_rows(verdicts: list[Verdict]) -> list[tuple[str, ...]]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from experiments.experiment.table import format_value
 from experiments.study.dimensions import Dimension
@@ -60,7 +60,9 @@ def median_interval(values: Sequence[float]) -> tuple[float, float, float]:
 class Verdict:
     """One dimension's row: per architecture the median and [min, max] over repeats (None when
     not measured), the paired comparisons, their median and interval, `winner` ("lambda",
-    "kappa", "tie" or None when not measured), `holds`, and the `sentence`."""
+    "kappa", "tie" or None when not measured), `holds`, the `sentence`, and `state`: "holds",
+    "few" (every repeat agrees but they are too few), "noise", "tie", "fixed" or "not
+    measured"."""
 
     dimension: Dimension
     values: dict[str, list[float]]
@@ -73,6 +75,7 @@ class Verdict:
     winner: str | None
     holds: bool
     sentence: str
+    state: str
 
     def summary(self, architecture: str) -> dict | None:
         """`{median, min, max, repeats}` of one architecture, None if never measured."""
@@ -85,40 +88,77 @@ class Verdict:
 
 def judge(dimension: Dimension, repeats: dict[int, dict[str, float | None]]) -> Verdict:
     """The verdict of `dimension` from its value per repeat and architecture
-    (`{repeat: {"lambda": v, "kappa": v}}`, None where not measured)."""
+    (`{repeat: {"lambda": v, "kappa": v}}`, None where not measured or never reached).
+
+    A repeat where one side never reached the figure (e.g. never correct after the change) and
+    the other did counts as the worst comparison for the side that never did (a ratio of 0 or
+    infinity), so a side that fails in most repeats cannot win on the one it finished."""
     values = {name: [r[name] for r in repeats.values() if r.get(name) is not None]
               for name in NAMES}  # fmt: skip
     missing = {name: len(repeats) - len(values[name]) for name in NAMES}
     paired = [
-        _compare(dimension, r["lambda"], r["kappa"])
+        value
         for r in repeats.values()
-        if r.get("lambda") is not None and r.get("kappa") is not None
+        if (value := _compare(dimension, r.get("lambda"), r.get("kappa"))) is not None
     ]
-    paired = [value for value in paired if value is not None]
     if not paired:
         sentence = _not_measured(dimension, repeats, missing)
         return Verdict(dimension, values, missing, [], None, None, None, None, None, False,
-                       sentence)  # fmt: skip
-    median = statistics.median(paired)
+                       sentence, "not measured")  # fmt: skip
+    median = _median(paired, dimension.compare)
     low, high, confidence = median_interval(paired)
     equal = 1.0 if dimension.compare == "ratio" else 0.0
     one_sided = low > equal or high < equal
     holds = one_sided and confidence >= MIN_CONFIDENCE
     lambda_better = (median < equal) == (dimension.better == "lower")
     winner = "lambda" if lambda_better else "kappa"
-    if median == equal or abs(median - equal) <= SAME_WITHIN[dimension.compare]:
+    if _near_equal(median, dimension.compare):
         winner = "tie"
+    state = ("fixed" if dimension.fixed else "tie" if winner == "tie" else "holds" if holds
+             else "few" if one_sided else "noise")  # fmt: skip
     verdict = Verdict(dimension, values, missing, paired, median, low, high, confidence, winner,
-                      holds, "")  # fmt: skip
-    return Verdict(**{**verdict.__dict__, "sentence": _sentence(verdict)})
+                      holds, "", state)  # fmt: skip
+    return replace(verdict, sentence=_sentence(verdict))
 
 
-def _compare(dimension: Dimension, lambda_value: float, kappa_value: float) -> float | None:
+def _compare(
+    dimension: Dimension, lambda_value: float | None, kappa_value: float | None
+) -> float | None:
+    """One repeat's comparison; None when neither side has a value (or a difference lacks one)."""
+    if lambda_value is None and kappa_value is None:
+        return None
     if dimension.compare == "difference":
+        if lambda_value is None or kappa_value is None:
+            return None
         return lambda_value - kappa_value
+    lower = dimension.better == "lower"
+    if lambda_value is None:  # Lambda never got there: the worst ratio for Lambda
+        return math.inf if lower else 0.0
+    if kappa_value is None:
+        return 0.0 if lower else math.inf
     if kappa_value == 0:
-        return None if lambda_value != 0 else 1.0
+        return 1.0 if lambda_value == 0 else math.inf
     return lambda_value / kappa_value
+
+
+def _median(values: list[float], compare: str) -> float:
+    """The median; of an even number of ratios, the geometric mean of the middle two (the
+    median of the logarithms, so Lambda ÷ Kappa and Kappa ÷ Lambda give reciprocal medians);
+    1 (equal) when they are 0 and infinity."""
+    if compare != "ratio" or len(values) % 2:
+        return statistics.median(values)
+    ordered = sorted(values)
+    a, b = ordered[len(values) // 2 - 1], ordered[len(values) // 2]
+    product = a * b
+    return 1.0 if math.isnan(product) else math.sqrt(product)
+
+
+def _near_equal(median: float, compare: str) -> bool:
+    if compare == "difference":
+        return abs(median) <= SAME_WITHIN["difference"]
+    if median <= 0 or math.isinf(median):
+        return False
+    return abs(math.log(median)) <= math.log(1 + SAME_WITHIN["ratio"])
 
 
 def comparison_text(verdict: Verdict) -> str:
@@ -149,31 +189,37 @@ def _value(verdict: Verdict, name: str) -> str:
 
 
 def _sentence(verdict: Verdict) -> str:
-    d = verdict.dimension
+    dimension = verdict.dimension
     both = f"Lambda {_value(verdict, 'lambda')}, Kappa {_value(verdict, 'kappa')}"
-    if verdict.winner == "tie":
-        return f"{d.name}: a tie ({both})."
-    winner, loser = (
-        NAMES[verdict.winner],
-        NAMES["kappa" if verdict.winner == "lambda" else "lambda"],
+    never = "".join(
+        f"; {NAMES[name]} never got there in {count} of {len(verdict.paired)} repeats"
+        for name, count in verdict.missing.items()
+        if count and verdict.values["kappa" if name == "lambda" else "lambda"]
     )
-    if d.compare == "ratio":
-        factor = verdict.median if verdict.median >= 1 else 1 / verdict.median
-        by = f"{factor:.2f}× {'lower' if d.better == 'lower' else 'higher'} than {loser}"
+    if verdict.winner == "tie":
+        return f"{dimension.name}: a tie ({both}{never})."
+    winner = NAMES[verdict.winner]
+    loser = NAMES["kappa" if verdict.winner == "lambda" else "lambda"]
+    median = verdict.median
+    if dimension.compare == "difference":
+        side = "above" if dimension.better == "higher" else "below"
+        by = f"{abs(median) * 100:.1f} percentage points {side} {loser}"
+    elif 0 < median < math.inf:
+        factor = median if median >= 1 else 1 / median
+        by = f"{factor:.2f}× {'lower' if dimension.better == 'lower' else 'higher'} than {loser}"
     else:
-        by = f"{abs(verdict.median) * 100:.1f} percentage points above {loser}"
-    if d.fixed:
-        return f"{d.name}: {winner} wins, {by} ({both}); fixed by the code, not by the run."
-    k = len(verdict.paired)
-    equal = 1.0 if d.compare == "ratio" else 0.0
-    if verdict.holds:
-        hold = f"it holds across the {k} repeats ({verdict.confidence * 100:.0f} % interval)"
-    elif verdict.low > equal or verdict.high < equal:
-        hold = (f"every repeat agrees, but {k} repeat{'s are' if k != 1 else ' is'} too few to "
-                "tell")  # fmt: skip
+        by = f"{loser} never got there in the median repeat"
+    if dimension.fixed:
+        return f"{dimension.name}: {winner} wins, {by} ({both}); fixed by the code, not the run."
+    k, confidence = len(verdict.paired), f"{verdict.confidence * 100:.0f} %"
+    if verdict.state == "holds":
+        hold = (f"it holds across the {k} repeats ({confidence} interval: {1 - verdict.confidence:.2g}"
+                " chance of this with no real difference)")  # fmt: skip
+    elif verdict.state == "few":
+        hold = f"every repeat agrees, but {k} repeat{'s are' if k != 1 else ' is'} too few to tell"
     else:
         hold = f"within the noise of {k} repeat{'s' if k != 1 else ''}: the interval spans equal"
-    return f"{d.name}: {winner} wins, {by} ({both}); {hold}."
+    return f"{dimension.name}: {winner} wins, {by} ({both}{never}); {hold}."
 
 
 def _not_measured(dimension: Dimension, repeats: dict, missing: dict[str, int]) -> str:

@@ -57,9 +57,12 @@ def test_a_tiny_study_runs_every_scenario_and_repeat_and_judges(kafka, tmp_path)
             for component in COMPONENTS[architecture]:
                 assert metrics[(architecture, f"cpu_seconds:{component}", repeat)] > 0, component
         assert metrics[("shared", "disk_peak_bytes", repeat)] > 0  # the Kafka log
-        # a replay builds a new version beside the old ones: Kappa's bytes grow while it runs
+        # a rebuild writes its output beside the old one: both outputs grow while it runs
         assert metrics[("kappa", "disk_reprocess_ratio", repeat)] > 1.0
+        assert metrics[("lambda", "disk_reprocess_ratio", repeat)] > 1.0
     assert {row["architecture"] for row in baseline["disk"]} == {"lambda", "kappa", "shared"}
+    for run in baseline["runs"]:
+        assert run["recompute"]["records"] == run["sent"]["records"]
     failure = {(m["architecture"], m["metric"]) for m in results["failure"]["metrics"]}
     assert {("lambda", "recovery_seconds"), ("kappa", "recovery_seconds")} <= failure
 

@@ -52,7 +52,7 @@ def write_study(folder: Path) -> None:
             for t in (0.0, 1.0) for a, b in (("lambda", 1e6), ("kappa", 2e6), ("shared", 5e5))]  # fmt: skip
     for name, metrics in (("baseline", baseline), ("failure", failure)):
         (folder / name).mkdir(parents=True)
-        runs = [{"repeat": k} for k in (1, 2, 3)]
+        runs = [{"repeat": k, "ended_by": "settled"} for k in (1, 2, 3)]
         document = {"scenario": {"name": name, "description": f"the {name} <scenario>"},
                     "metrics": metrics, "runs": runs, "disk": disk if name == "baseline" else []}  # fmt: skip
         (folder / name / "results.json").write_text(json.dumps(document))
@@ -129,7 +129,7 @@ def test_each_scenario_and_repeat_gets_its_own_stream() -> None:
     assert baseline.seed != burst.seed
     assert baseline.seed == StudyPlan(seed=7).scenario_seed("baseline")  # stable
     assert [baseline.seed_of(k) for k in (1, 2, 3)] == [baseline.seed + k for k in (0, 1, 2)]
-    assert baseline.events == 3000 and burst.events == 9750 and burst.rate == 100.0
+    assert baseline.events == 3000 and burst.events == 39_000 and burst.rate == 100.0  # whole
     assert StudyPlan(scenarios=("baseline",), events=500).experiment_plan("baseline").events == 500
 
 
@@ -173,3 +173,30 @@ def test_the_docs_list_every_dimension() -> None:
     docs = (REPO_ROOT / "docs" / "study.md").read_text(encoding="utf-8")
     for dimension in DIMENSIONS:
         assert f"| {dimension.name} | {dimension.scenario} |" in docs, dimension.name
+
+
+def test_a_repeat_that_did_not_settle_is_left_out(tmp_path: Path) -> None:
+    write_study(tmp_path)
+    path = tmp_path / "baseline" / "results.json"
+    document = json.loads(path.read_text())
+    document["runs"][2]["ended_by"] = "timeout after 600 s"
+    path.write_text(json.dumps(document))
+    _, results = load_study(tmp_path)
+    fresh = {v.dimension.name: v for v in study_verdicts(results)}["freshness p50"]
+    assert fresh.paired == [2.0, 2.0]
+
+
+def test_a_folder_of_another_plan_is_refused_not_mixed(tmp_path: Path) -> None:
+    from experiments.study.run import _complete
+
+    plan = StudyPlan(scenarios=("baseline",), repeat=2, events=100)
+    experiment = plan.experiment_plan("baseline")
+    (tmp_path / "results.json").write_text(json.dumps({
+        "environment": {"seed": experiment.seed, "parameters": {
+            "events": 100, "rate": experiment.rate, "batch_interval": 20.0, "repeat": 2}},
+        "runs": [{"repeat": 1}, {"repeat": 2}],
+    }))  # fmt: skip
+    assert _complete(tmp_path, experiment) is True
+    with pytest.raises(LkError, match="holds results of another plan"):
+        _complete(tmp_path, StudyPlan(scenarios=("baseline",), repeat=2, events=200)
+                  .experiment_plan("baseline"))  # fmt: skip

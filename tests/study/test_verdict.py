@@ -48,7 +48,7 @@ def test_kappa_fresher_in_every_repeat_holds() -> None:
     assert verdict.winner == "kappa" and verdict.holds
     assert verdict.median == pytest.approx(24 / 11)
     assert "Kappa wins, 2.18× lower than Lambda" in verdict.sentence
-    assert "holds across the 3 repeats (75 % interval)" in verdict.sentence
+    assert "holds across the 3 repeats (75 % interval: 0.25 chance" in verdict.sentence
     assert comparison_text(verdict) == "2.18× (2.00–2.50, 75 %)"
 
 
@@ -74,11 +74,34 @@ def test_equal_accuracy_is_a_tie() -> None:
     assert verdict.winner == "tie" and "a tie" in verdict.sentence
 
 
-def test_a_side_that_never_gets_there_is_named() -> None:
+def test_a_side_that_never_gets_there_is_named_and_loses() -> None:
     d = BY_NAME["time to correct after a logic change"]
     verdict = judge(d, {1: {"lambda": 30.0, "kappa": None}, 2: {"lambda": 28.0, "kappa": None}})
-    assert verdict.median is None and verdict.winner is None
-    assert "Kappa never reached it in 2 repeat(s)" in verdict.sentence
+    assert verdict.median == 0.0 and verdict.winner == "lambda" and verdict.state == "few"
+    assert "Kappa never got there in 2 of 2 repeats" in verdict.sentence
+    assert "Kappa never got there in the median repeat" in verdict.sentence
+
+
+def test_never_in_most_repeats_cannot_win_on_the_one_it_finished() -> None:
+    d = BY_NAME["time to correct after a logic change"]
+    repeats = {1: {"lambda": 30.0, "kappa": None}, 2: {"lambda": 28.0, "kappa": None},
+               3: {"lambda": 30.0, "kappa": 20.0}}  # fmt: skip
+    verdict = judge(d, repeats)
+    assert verdict.winner == "lambda" and verdict.paired == [0.0, 0.0, 1.5]
+    assert verdict.state == "noise"  # the third repeat disagrees
+
+
+def test_a_zero_is_compared_without_dividing_by_it() -> None:
+    verdict = judge(BY_NAME["recovery after a failure"],
+                    {1: {"lambda": 5.0, "kappa": 0.0}, 2: {"lambda": 0.0, "kappa": 0.0}})  # fmt: skip
+    assert sorted(verdict.paired) == [1.0, float("inf")]
+    assert verdict.sentence  # no ZeroDivisionError
+
+
+def test_an_even_number_of_ratios_has_a_median_symmetric_in_log() -> None:
+    d = BY_NAME["recompute time"]
+    verdict = judge(d, {1: {"lambda": 1.0, "kappa": 2.0}, 2: {"lambda": 2.0, "kappa": 1.0}})
+    assert verdict.median == 1.0 and verdict.winner == "tie"
 
 
 def test_a_scenario_not_run_is_not_measured() -> None:
