@@ -40,7 +40,7 @@ def comparison_figure(verdicts: list[Verdict], compare: str) -> go.Figure | None
         if compare == "ratio"
         else "Lambda − Kappa per repeat, percentage points (above 0: Lambda more accurate)"
     )
-    figure.update_layout(title=title, height=120 + 40 * len(chosen), margin={"l": 260},
+    figure.update_layout(title=title, height=220 + 40 * len(chosen), margin={"l": 260},
                          yaxis={"autorange": "reversed"})  # fmt: skip
     if compare == "ratio":
         figure.update_xaxes(type="log")

@@ -19,6 +19,11 @@ from experiments.study.table import HEADER, format_verdict_table, verdict_rows
 from experiments.study.verdict import Verdict
 from experiments.study.verdict import __doc__ as VERDICT_RULES
 
+VERDICT_STYLE = (
+    "#verdict td { white-space: nowrap; }"
+    " #published td, #published th { vertical-align: top; text-align: left; }"
+)
+
 
 def _escape(value: object) -> str:
     return html.escape(str(value))
@@ -89,7 +94,7 @@ def render_study(folder: Path) -> str:
               f"<pre id='environment'>{_escape(json.dumps(study, indent=2, default=str))}</pre>"]  # fmt: skip
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Lambda vs Kappa: the study</title><style>{STYLE}</style></head>"
+        f"<title>Lambda vs Kappa: the study</title><style>{STYLE}{VERDICT_STYLE}</style></head>"
         f"<body>{''.join(parts)}</body></html>\n"
     )
 
