@@ -17,9 +17,15 @@ from lk.cli_args import command, command_group
 
 
 def _scenario_list(text: str) -> tuple[str, ...]:
+    from experiments.experiment.scenarios import SCENARIOS
     from experiments.study.plan import STUDY_SCENARIOS
 
     names = tuple(name.strip() for name in text.split(",") if name.strip())
+    files = [name for name in names if name in SCENARIOS and SCENARIOS[name].needs_file]
+    if files:
+        raise argparse.ArgumentTypeError(
+            f"scenario {files[0]!r} replays a data file: run it with lk experiment run --file"
+        )
     unknown = [name for name in names if name not in STUDY_SCENARIOS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
@@ -52,7 +58,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     run.add_argument(
         "--quick", action="store_true", help="the quick size: 2 repeats, 1/8 of each scenario"
     )
-    run.add_argument("--repeat", type=positive_int, help="repeats per scenario (default 3)")
+    run.add_argument(
+        "--repeat", type=positive_int, help="repeats per scenario (default 3; 2 with --quick)"
+    )
     run.add_argument(
         "--events", type=positive_int, help="events per scenario (default: 1/4 of its own)"
     )

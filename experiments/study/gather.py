@@ -15,19 +15,26 @@ from experiments.study.verdict import NAMES, Verdict, judge
 
 def load_study(folder: Path) -> tuple[dict, dict[str, dict]]:
     """`(study, {scenario: results})` of the study in `folder`; scenarios whose results.json
-    is missing (not run yet) are left out. LkError (one line) if study.json is missing or
-    unreadable."""
+    is missing (not run yet) are left out. LkError (one line) if study.json is missing, or it
+    or a results.json is unreadable."""
     path = folder / STUDY_FILE
-    try:
-        study = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise LkError(f"cannot read {path}: {error}") from None
+    if not path.is_file():
+        raise LkError(f"no study in {folder} ({STUDY_FILE} missing): give the --out folder of "
+                      "lk study run")  # fmt: skip
+    study = _read(path)
     results = {}
     for entry in study.get("scenarios", []):
         found = folder / entry["results"]
         if found.is_file():
-            results[entry["name"]] = json.loads(found.read_text(encoding="utf-8"))
+            results[entry["name"]] = _read(found)
     return study, results
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise LkError(f"cannot read {path}: {error}") from None
 
 
 def dimension_repeats(results: dict, dimension: Dimension) -> dict[int, dict[str, float | None]]:

@@ -118,7 +118,7 @@ def test_a_folder_without_a_study_is_one_line(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=REPO_ROOT, timeout=120,
     )  # fmt: skip
     assert done.returncode != 0
-    assert "cannot read" in done.stderr and "Traceback" not in done.stderr
+    assert "no study in" in done.stderr and "Traceback" not in done.stderr
     with pytest.raises(LkError):
         write_study_report(tmp_path)
 
