@@ -1,6 +1,6 @@
 """The live line an experiment shows while it runs (rich), or nothing when output is no
-terminal: repeat, phase, elapsed time, records in the log, each streaming job's lag, batch
-runs, the newest mark."""
+terminal: the scenario (in a study), repeat, phase, elapsed time, records in the log, each
+streaming job's lag, batch runs, the newest mark."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def _render(state: dict) -> Table:
     table = Table.grid(padding=(0, 2))
     lag = state.get("lag", {})
     table.add_row(
-        f"repeat {state['repeat']}",
+        f"{state['scenario']}, repeat {state['repeat']}" if "scenario" in state
+        else f"repeat {state['repeat']}",
         f"[bold]{state['phase']}[/bold]",
         f"{state['elapsed_s']:.0f} s",
         f"{state['sent']:,} records in the log",
