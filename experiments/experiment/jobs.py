@@ -147,10 +147,11 @@ class BatchSchedule:
         Without this, the run that happens to start while the experiment ends is waited for."""
         self._enough_after = moment
 
-    def _enough(self) -> bool:
-        after = self._enough_after
-        return after is not None and any(
-            started > after and not result.startswith("error") for started, _, result in self.runs
+    def served_since(self, moment: float | None) -> bool:
+        """Whether a run that started after `moment` (s since the epoch) has served; False
+        for None."""
+        return moment is not None and any(
+            started > moment and not result.startswith("error") for started, _, result in self.runs
         )
 
     def stop(self) -> None:
@@ -165,7 +166,8 @@ class BatchSchedule:
             started = time.time()
             self.runs.append((started, *self.run_once()))
             due = max(self.interval - (time.time() - started), 0.0)
-            self._wake.wait(None if self._enough() else due)  # None: until run_now() or stop()
+            enough = self.served_since(self._enough_after)
+            self._wake.wait(None if enough else due)  # None: until run_now() or stop()
             self._wake.clear()
 
     def run_once(self) -> tuple[float, str]:

@@ -226,10 +226,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         lags = self.sampler.last_lag
         caught_up = all(lags.get(arch) == 0 for arch in ("lambda", "kappa"))
         acted = self._action_thread is None or not self._action_thread.is_alive()
-        batched = self.plan.streams_only or last_send is not None and any(
-            started > last_send and not result.startswith("error")
-            for started, _, result in self.batch.runs
-        )
+        batched = self.plan.streams_only or self.batch.served_since(last_send)
         return caught_up and acted and batched
 
     def _last_send(self) -> float | None:
