@@ -115,30 +115,37 @@ so it survives one broker down and is refused, not kept on one copy, with two do
 
 
 def ensure_topic(
-    bootstrap: str, topic: str, *, partitions: int = 4, replication_factor: int | None = None
+    bootstrap: str,
+    topic: str,
+    *,
+    partitions: int = 4,
+    replication_factor: int | None = None,
+    configs: dict[str, str] | None = None,
 ) -> bool:
     """Create the topic with LogAppendTime and infinite retention; return False if it existed.
 
     Replicas: `replication_factor`, or min(3, the brokers the cluster reports, a fenced one
     included: a broker down for now still gets its replicas, which catch up when it returns);
-    with 3 or more, the topic also gets min.insync.replicas=2. LkError (one line) if Kafka
-    refuses, e.g. more replicas than brokers."""
+    with 3 or more, the topic also gets min.insync.replicas=2. `configs`: topic settings on top
+    of those (e.g. an experiment's `segment.ms`); a topic that exists keeps its own. LkError
+    (one line) if Kafka refuses, e.g. more replicas than brokers."""
     with admin_client(bootstrap) as admin:
         if topic in admin.list_topics():
             return False
         if replication_factor is None:
             brokers = len(admin.describe_cluster()["brokers"])
             replication_factor = max(1, min(MAX_REPLICATION_FACTOR, brokers))
-        configs = dict(TOPIC_CONFIG)
+        settings = dict(TOPIC_CONFIG)
         if replication_factor >= MAX_REPLICATION_FACTOR:
-            configs["min.insync.replicas"] = CLUSTER_MIN_INSYNC_REPLICAS
+            settings["min.insync.replicas"] = CLUSTER_MIN_INSYNC_REPLICAS
+        settings.update(configs or {})
         try:
             admin.create_topics(
                 {
                     topic: {
                         "num_partitions": partitions,
                         "replication_factor": replication_factor,
-                        "configs": configs,
+                        "configs": settings,
                     }
                 },
                 wait_for_metadata=True,
@@ -257,6 +264,18 @@ def offsets_before(bootstrap: str, topic: str, timestamp_ms: int) -> dict[int, i
             tp.partition: min(found[tp].offset, ends[tp]) if found.get(tp) is not None else ends[tp]
             for tp in partitions
         }
+
+
+def set_topic_config(bootstrap: str, topic: str, configs: dict[str, str]) -> None:
+    """Set these settings of an existing topic, leaving its others as they are (Kafka's
+    IncrementalAlterConfigs). LkError (one line) if Kafka refuses one."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    with admin_client(bootstrap) as admin:
+        try:
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs=configs)])
+        except (KafkaError, ValueError) as error:
+            raise LkError(f"Kafka refused {configs} for topic {topic!r}: {error}") from error
 
 
 def topic_config(bootstrap: str, topic: str) -> dict[str, str]:

@@ -30,6 +30,8 @@ from infra.java import java_command, kafka_version, run_kafka_tool
 from infra.startup import last_error, require_free_port
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+RETENTION_CHECK_MS = 1_000
+"""How often a broker started here looks for segments past their topic's retention (ms)."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,9 @@ def server_properties(
         "log.message.timestamp.type": "LogAppendTime",
         "log.retention.ms": "-1",
         "log.retention.bytes": "-1",
+        # How often the broker deletes segments past their topic's retention (default 5 min):
+        # the `retention` experiment shortens a topic's retention.ms and waits for it.
+        "log.retention.check.interval.ms": str(RETENTION_CHECK_MS),
         **replication_settings(len(voters)),
         "group.initial.rebalance.delay.ms": "0",
     }

@@ -195,12 +195,14 @@ def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) 
     """One job's state after its newest micro-batch: the offsets it has reached, lag,
     watermark, micro-batches run, totals of records read, rejected, late events dropped,
     duplicates dropped, events counted and records isolated, the events held back now and the
-    ids remembered (`state_rows`)."""
+    ids remembered (`state_rows`); `live`: the query it describes is the live one (not a
+    replay until caught up), warmed up (`streaming.warm_up`) and started or starting."""
     newest = max(batches, key=lambda batch: batch["batch_id"], default=None)
     totals = {name: sum(item.get(name, 0) for item in figures) for name in FIGURES}
     last = max(figures, key=lambda item: item["batch_id"], default={})
     return {
         "job": options.name,
+        "live": not options.until_caught_up,
         "logic_version": options.logic_version,
         "watermark_delay": options.watermark,
         "dedup_horizon": options.dedup_horizon,

@@ -168,6 +168,15 @@ def _costs(f: _Figures) -> list[str]:
                   "and {kappa} s by Kappa.")  # fmt: skip
     said += _pair(f, "recovery_seconds",
                   "After the kill, Lambda recovered in {lambda_} s and Kappa in {kappa} s.")  # fmt: skip
+    if f.both("rebuild_accuracy"):
+        deleted = f.get("shared", "records_deleted_by_retention")
+        gone = f"{deleted:,.0f} records" if deleted is not None else "the log's head"
+        said.append(
+            f"After retention deleted {gone}, the rebuilds served "
+            f"{f.percent('lambda', 'rebuild_accuracy')} (Lambda, from its master dataset) and "
+            f"{f.percent('kappa', 'rebuild_accuracy')} (Kappa, replaying what the log kept) of "
+            "the full stream's rows exactly."
+        )
     said += _pair(f, "late_events_dropped",
                   "Late events dropped: {lambda_} by Lambda, {kappa} by Kappa.")  # fmt: skip
     cpu = {name: f.total(name, "cpu_seconds") for name in ("lambda", "kappa", "shared")}

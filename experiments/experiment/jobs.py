@@ -17,14 +17,23 @@ from pathlib import Path
 
 from architectures.kappa_architecture import background_pid, start_in_background
 from architectures.lambda_architecture import ingest_step, publish_step, refresh_step, views_step
+from core.atomic import read_json
 from core.errors import LkError
-from core.layout import Layout
+from core.layout import Layout, StreamPaths
 from core.processes import pid_from_file, start_background, stop_processes
 from core.settings import Settings
 from kappa.job import KappaOptions
 
 Mark = Callable[[str], None]
 """Notes a moment of the run (what happened) on its timeline."""
+
+
+def live_query_runs(paths: StreamPaths) -> bool:
+    """Whether the streaming job at `paths` has started its live query: warmed up, past any
+    replay until caught up (a Kappa version replays the log first, then warms up and tails
+    it), its checkpoint written. A stream measured before that pays the job's start-up."""
+    progress = read_json(paths.progress / "latest.json") or {}
+    return bool(progress.get("live")) and (paths.checkpoint / "metadata").exists()
 
 
 class SpeedJob:
@@ -111,10 +120,15 @@ class Superseded(LkError):
 class BatchSchedule:
     """The batch layer run every `interval` s in a thread (by `run_batch(logic_version)`,
     which returns the horizon H it published: the DAG's steps called directly by default, or a
-    lambda_batch run in Airflow): one run at a time, the next due
-    `interval` s after the previous one started (at once if a run took longer), or at once when
-    `run_now()` is called. `runs` lists (started, finished, horizon or error) in s since the
-    epoch."""
+    lambda_batch run in Airflow): one run at a time, the first `interval` s after `start()` (as
+    Airflow starts a scheduled run once its data interval has ended), the next due `interval` s
+    after the previous one started (at once if a run took longer), or at once when `run_now()`
+    is called. `runs` lists (started, finished, horizon or error) in s since the epoch.
+
+    A first run at `start()` would begin with the stream: a cold spark-submit on the cores the
+    live jobs need for their first micro-batches (it delayed their first windows here by up to
+    15 s), and in a stream shorter than `interval` a run that ingests part of it, so a second
+    is needed."""
 
     def __init__(
         self,
@@ -132,7 +146,7 @@ class BatchSchedule:
         self._thread = threading.Thread(target=self._loop, name="batch-schedule", daemon=True)
 
     def start(self) -> None:
-        """Start the schedule: the first run at once."""
+        """Start the schedule: the first run `interval` s from now (or at `run_now()`)."""
         self._thread.start()
 
     def run_now(self, logic_version: str | None = None) -> None:
@@ -162,6 +176,8 @@ class BatchSchedule:
             self._thread.join()
 
     def _loop(self) -> None:
+        self._wake.wait(self.interval)  # the first data interval
+        self._wake.clear()
         while not self._stop.is_set():
             started = time.time()
             self.runs.append((started, *self.run_once()))

@@ -19,7 +19,8 @@ class Plan:
     `sampled_views`: the views the sampler reads each sample (None: all four); reading every
     row of every view each second costs a good part of a core at thousands of events/s, taken
     from the jobs measured. `seed_per_repeat`: repeat k sends the stream of seed + k - 1 (a
-    study's repeats are different streams); otherwise every repeat sends the same one."""
+    study's repeats are different streams); otherwise every repeat sends the same one.
+    `recompute`: end each repeat with the timed rebuild of both (off: no recompute figures)."""
 
     scenario: ExperimentScenario
     events: int
@@ -35,6 +36,7 @@ class Plan:
     streams_only: bool = False
     sampled_views: tuple[str, ...] | None = None
     seed_per_repeat: bool = False
+    recompute: bool = True
 
     def seed_of(self, repeat: int) -> int:
         """The generator seed of repeat `repeat` (from 1)."""

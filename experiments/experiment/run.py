@@ -25,10 +25,11 @@ from core.settings import Settings
 from experiments.experiment.actions import ACTIONS, ScenarioActions
 from experiments.experiment.airflow_batch import AirflowBatch
 from experiments.experiment.disk import DiskMeter
-from experiments.experiment.jobs import BatchSchedule, KappaJobs, SpeedJob
+from experiments.experiment.jobs import BatchSchedule, KappaJobs, SpeedJob, live_query_runs
 from experiments.experiment.plan import Plan
 from experiments.experiment.recompute import Recompute
 from experiments.experiment.resources import ResourceMeter
+from experiments.experiment.retention import RetainedLog
 from experiments.experiment.sampler import ServedRowsSampler, write_parquet
 from experiments.experiment.truth_rows import truth_rows
 from experiments.experiment.workload import records_of, sent_figures
@@ -64,7 +65,7 @@ Display = Callable[[dict], None]
 """Shows the run's state: phase, elapsed s, records sent, lag per architecture, batch runs."""
 
 
-class ExperimentRun(ScenarioActions, Recompute):
+class ExperimentRun(ScenarioActions, Recompute, RetainedLog):
     """One repeat: start the jobs, send, sample, act, settle, then the oracle and recompute."""
 
     def __init__(
@@ -106,7 +107,7 @@ class ExperimentRun(ScenarioActions, Recompute):
     def execute(self) -> RunRecord:
         """Run it; the record (files written to its folder)."""
         self.record.folder.mkdir(parents=True, exist_ok=True)
-        ensure_topic(self.settings.bootstrap, self.settings.topic, partitions=4)
+        ensure_topic(self.settings.bootstrap, self.settings.topic, configs=self._topic_configs())
         try:
             if not self.plan.streams_only:  # a benchmark of the streams: no walk of the disk
                 self.disk.start()
@@ -173,9 +174,9 @@ class ExperimentRun(ScenarioActions, Recompute):
         self.display(self._state())
 
     def _wait_for_queries(self) -> None:
-        """Until the speed layer's and Kappa v1's streaming queries run (Spark writes a
-        checkpoint's `metadata` when its query starts), so that the stream is live from its
-        first record. LkError if a job stops first or none runs within the settle timeout."""
+        """Until the speed layer's and Kappa v1's live queries run (`jobs.live_query_runs`),
+        so that the stream is live from its first record. LkError if a job stops first or
+        none runs within the settle timeout."""
         jobs = {
             "the speed layer": (self.layout.speed, self.speed.log, lambda: self.speed.pid),
             "Kappa v1": (self.layout.kappa_version(1), None, lambda: self.kappa.pid(1)),
@@ -184,7 +185,7 @@ class ExperimentRun(ScenarioActions, Recompute):
         while True:
             waiting = []
             for name, (paths, log, pid) in jobs.items():
-                if (paths.checkpoint / "metadata").exists():
+                if live_query_runs(paths):
                     continue
                 if pid() is None:
                     log = log or paths.root / "job.log"
@@ -273,9 +274,10 @@ class ExperimentRun(ScenarioActions, Recompute):
         write_parquet(self.sampler.changes(), folder / "changes.parquet")
         write_parquet(self.sampler.samples(), folder / "samples.parquet")
         write_parquet(truth, folder / "truth_rows.parquet")
-        self.phase = self.disk.phase = "recompute"
-        self.display(self._state())
-        self.record.recompute = {} if self.plan.streams_only else self._recompute()
+        if self.plan.recompute and not self.plan.streams_only:
+            self.phase = self.disk.phase = "recompute"
+            self.display(self._state())
+            self.record.recompute = self._recompute()
         self.record.resources = self.meter.figures()
         self.record.disk, self.record.disk_series = self.disk.finish(self.record.started)
 

@@ -2,7 +2,9 @@
 served rows over time: what each stream dropped and rejected, the recompute, the action's
 outcome (time to correct, recovery), resources per component, disk bytes per architecture
 (`disk_peak_bytes`, `disk_end_bytes`, `disk_reprocess_ratio`: experiments.experiment.disk),
-and what each architecture costs to write and to operate.
+what retention deleted and how exact each rebuild from what was kept is
+(`records_deleted_by_retention`, `rebuild_accuracy`: experiments.experiment.retention), and
+what each architecture costs to write and to operate.
 
 A record is `{architecture, metric, value, unit, repeat}`; `architecture` is `lambda`, `kappa`
 or `shared` (Kafka, used by both).
@@ -85,6 +87,12 @@ def run_metrics(
         found.append(
             record(architecture, "recompute_events_per_s", rate and round(rate), "events/s", k)
         )
+    retention = recompute.get("retention") or {}  # the `retention` scenario
+    if retention:
+        deleted = retention.get("records_deleted")
+        found.append(record("shared", "records_deleted_by_retention", deleted, "records", k))
+        for architecture, share in retention.get("rebuild_accuracy", {}).items():
+            found.append(record(architecture, "rebuild_accuracy", share, "share", k))
     for component, figures in run.resources.items():
         architecture = COMPONENTS.get(component, "shared")
         found.append(

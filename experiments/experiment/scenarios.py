@@ -2,8 +2,10 @@
 are known to differ in. Adding one is adding an `ExperimentScenario` to `SCENARIOS`.
 
 A scenario names a workload preset of the generator (`workloads.scenarios`) with knob
-overrides, the stream's size and rate, the streams' watermark, and at most one action taken
-while the stream runs (a logic change, a failure), at a share of the sending time.
+overrides, the stream's size and rate, the streams' watermark, at most one action taken
+while the stream runs (a logic change, a failure), at a share of the sending time, and the share
+of its log the topic's retention deletes before the final rebuild
+(`experiments.experiment.retention`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ class ExperimentScenario:
     so the 10-minute watermark is 10 s of wall time. `action_at` is the share of the sending
     time (0..1) at which `action` happens. `needs_file`: the workload is a real data file
     (`--file`), replayed at `rate` instead of generated. `scalable`: a study may send a share
-    of `events` (a burst needs its whole period, so it may not)."""
+    of `events` (a burst needs its whole period, so it may not). `retention`: after the live
+    phase, the topic's retention deletes the records appended in this first share of the
+    sending time (0..1), before both rebuild; None keeps the whole log."""
 
     name: str
     description: str
@@ -41,6 +45,7 @@ class ExperimentScenario:
     action_at: float = 0.5
     needs_file: bool = False
     scalable: bool = True
+    retention: float | None = None
 
 
 SCENARIOS: dict[str, ExperimentScenario] = {
@@ -87,6 +92,16 @@ SCENARIOS: dict[str, ExperimentScenario] = {
             events=39_000,  # 45 s at 100/s, 30 s at 1,000/s, 45 s at 100/s
             rate=100.0,
             scalable=False,
+        ),
+        ExperimentScenario(
+            "retention",
+            "a clean stream whose topic keeps only its newest half: after the live phase the "
+            "topic's retention.ms is shortened so Kafka deletes the oldest half of the log, as "
+            "retention does once its days have passed; then both rebuild every view (as a logic "
+            "change needs): Lambda from its master dataset, which kept every event its batch "
+            "layer ingested, Kappa by replaying what the log still holds; each rebuild is put "
+            "in service and compared with the oracle of the full stream",
+            retention=0.5,
         ),
         ExperimentScenario(
             "real",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from core.errors import LkError
 from experiments.experiment.plan import Plan
 from experiments.experiment.scenarios import SCENARIOS, experiment_scenario
+from experiments.study.dimensions import RECOMPUTED_IN
 
 
 @dataclass(frozen=True)
@@ -80,4 +81,5 @@ class StudyPlan:
             batch_interval=self.batch_interval,
             settle_timeout=self.settle_timeout,
             seed_per_repeat=True,
+            recompute=name in RECOMPUTED_IN,
         )

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from experiments.study.dimensions import DIMENSIONS
+from experiments.study.dimensions import DIMENSIONS, RECOMPUTED_IN
 from experiments.study.gather import load_study, study_verdicts
 from experiments.study.plan import StudyPlan
 from experiments.study.run import run_study
@@ -65,6 +65,9 @@ def test_a_tiny_study_runs_every_scenario_and_repeat_and_judges(kafka, tmp_path)
         assert run["recompute"]["records"] == run["sent"]["records"]
     failure = {(m["architecture"], m["metric"]) for m in results["failure"]["metrics"]}
     assert {("lambda", "recovery_seconds"), ("kappa", "recovery_seconds")} <= failure
+    # no dimension reads the failure scenario's rebuild, so its repeats skip it
+    assert all(run["recompute"] == {} for run in results["failure"]["runs"])
+    assert "failure" not in RECOMPUTED_IN and "baseline" in RECOMPUTED_IN
 
     verdicts = {verdict.dimension.name: verdict for verdict in study_verdicts(results)}
     fresh = verdicts["freshness p50"]

@@ -15,6 +15,7 @@ import pytest
 
 from core.errors import LkError
 from core.settings import REPO_ROOT
+from experiments.experiment.retention import retention_topic_config
 from experiments.study.dimensions import DIMENSIONS
 from experiments.study.gather import load_study, study_verdicts
 from experiments.study.plan import StudyPlan
@@ -131,6 +132,16 @@ def test_each_scenario_and_repeat_gets_its_own_stream() -> None:
     assert [baseline.seed_of(k) for k in (1, 2, 3)] == [baseline.seed + k for k in (0, 1, 2)]
     assert baseline.events == 3000 and burst.events == 39_000 and burst.rate == 100.0  # whole
     assert StudyPlan(scenarios=("baseline",), events=500).experiment_plan("baseline").events == 500
+
+
+def test_only_scenarios_a_dimension_reads_a_rebuild_of_end_with_one() -> None:
+    plan = StudyPlan()
+    assert "retention" in plan.scenarios  # the study covers it (item 4 of the study's issue)
+    recomputed = {name for name in plan.scenarios if plan.experiment_plan(name).recompute}
+    assert recomputed == {"baseline", "retention"}
+    assert retention_topic_config(15.0, None) == {}
+    assert retention_topic_config(15.0, 0.5) == {"segment.ms": "1250"}  # a twelfth
+    assert retention_topic_config(1.0, 0.5) == {"segment.ms": "500"}  # never shorter
 
 
 def test_a_plan_refuses_unknown_and_file_scenarios() -> None:

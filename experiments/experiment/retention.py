@@ -1,0 +1,128 @@
+"""A topic that keeps only the newest part of its log (the `retention` scenario), and what each
+architecture rebuilds from what it keeps.
+
+Real clusters delete a topic's oldest segments once their records are older than `retention.ms`
+(seven days by default). Lambda's master dataset keeps every event its batch layer ingested; a
+Kappa replay starts at the log start offset and rebuilds only what the log still holds.
+
+A run of this scenario creates its topic with segments that roll every RETENTION_SEGMENTS-th of
+the sending time (`segment.ms`), so retention can delete part of a short stream. Once the live
+phase has settled (a batch run that began after the last record has served: every record is in
+the master dataset) and the oracle has read the whole log, it sets the topic's `retention.ms`
+to the age of the records appended at the scenario's share of the sending time, waits until the
+broker has deleted the segments older than that, and sets `retention.ms` back to -1, so nothing
+more goes while the rebuilds read. The cut is whole segments, as retention deletes them: the
+records deleted are those before the log start offsets found, recorded per partition.
+
+After the timed rebuilds, both are put in service (Lambda publishes its rebuilt batch version,
+Kappa switches to its replay) and one sample of the served views is compared with the oracle of
+the full stream: `rebuild_accuracy`, the share of the oracle's rows each serves exactly.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyarrow.parquet as pq
+
+from core.kafka_client import set_topic_config, start_offsets
+from experiments.experiment.metrics import final_state
+from experiments.experiment.sampler import ServedRowsSampler
+from experiments.experiment.served import of_views
+
+RETENTION_SEGMENTS = 12
+"""Segments the sending time is cut into (`segment.ms` = sending time / this): Kafka deletes
+whole segments, so the cut falls within a twelfth of the sending time of the share asked for."""
+MIN_SEGMENT_MS = 500
+"""The shortest segment time the scenario sets (ms): a segment per partition at most twice a
+second, whatever the stream's length."""
+DELETION_WAIT_S = 60.0
+"""How long to wait for the broker to delete the expired segments (s). A broker started here
+checks every second (`infra.kafka_broker.RETENTION_CHECK_MS`); Kafka's default is 5 minutes."""
+STABLE_S = 3.0
+"""The log start offsets must stay put this long (s) for the deletion to count as done."""
+
+
+def retention_topic_config(send_seconds: float, retention: float | None) -> dict[str, str]:
+    """Topic settings for a run that sends for `send_seconds` s: `segment.ms` for a scenario
+    with a retention (None: no settings beyond the project's)."""
+    if retention is None:
+        return {}
+    segment_ms = max(MIN_SEGMENT_MS, round(send_seconds * 1000 / RETENTION_SEGMENTS))
+    return {"segment.ms": str(segment_ms)}
+
+
+class RetainedLog:
+    """The retention step and the rebuilds' accuracy. A mixin of `ExperimentRun`: it uses the
+    run's `settings`, `plan`, `record`, `send_started` and `mark`."""
+
+    def _topic_configs(self) -> dict[str, str]:
+        """The run topic's settings beyond the project's."""
+        return retention_topic_config(self.plan.send_seconds, self.plan.scenario.retention)
+
+    def _expire_head(self) -> dict | None:
+        """For a scenario with a retention, delete the log's head as retention would and return
+        `retention_ms` (what it was set to), `cut_s` (s after sending began: records appended
+        before it expire), `log_start_offsets` (per partition) and `records_deleted`; None for
+        any other scenario."""
+        share = self.plan.scenario.retention
+        if share is None:
+            return None
+        bootstrap, topic = self.settings.bootstrap, self.settings.topic
+        cut = self.send_started + share * self.plan.send_seconds
+        retention_ms = max(1, round((time.time() - cut) * 1000))
+        set_topic_config(bootstrap, topic, {"retention.ms": str(retention_ms)})
+        try:
+            log_start = self._wait_for_deletion()
+        finally:
+            set_topic_config(bootstrap, topic, {"retention.ms": "-1"})
+        deleted = sum(log_start.values())
+        self.mark(f"retention deleted {deleted} records (the log's head before "
+                  f"{cut - self.send_started:.1f} s)")  # fmt: skip
+        return {
+            "retention_ms": retention_ms,
+            "cut_s": round(cut - self.send_started, 3),
+            "log_start_offsets": {str(p): offset for p, offset in sorted(log_start.items())},
+            "records_deleted": deleted,
+        }
+
+    def _wait_for_deletion(self) -> dict[int, int]:
+        """The log start offsets once the broker has deleted something and they stayed put for
+        STABLE_S, or as they are after DELETION_WAIT_S (marked)."""
+        bootstrap, topic = self.settings.bootstrap, self.settings.topic
+        deadline = time.time() + DELETION_WAIT_S
+        last, since = start_offsets(bootstrap, topic), time.time()
+        while time.time() < deadline:
+            time.sleep(0.5)
+            now = start_offsets(bootstrap, topic)
+            if now != last:
+                last, since = now, time.time()
+            elif sum(now.values()) and time.time() - since >= STABLE_S:
+                return now
+        self.mark(f"the broker deleted {sum(last.values())} records within {DELETION_WAIT_S:.0f} "
+                  "s (its log.retention.check.interval.ms may be longer)")  # fmt: skip
+        return last
+
+    def _serve_rebuilds(self, staged: dict, number: int) -> dict:
+        """Put both rebuilds in service (publish Lambda's staged batch version; switch Kappa to
+        version `number`), read the served views once and return `rebuild_accuracy` per
+        architecture: the share of the oracle's rows (of the full stream) served exactly."""
+        from architectures.kappa_architecture import switch
+        from architectures.lambda_architecture import publish_step, refresh_step
+
+        publish_step(self.settings, staged)
+        refresh_step(self.settings)
+        switch(self.settings, number)
+        sampler = ServedRowsSampler(self.settings, self.mark, self.plan.sampled_views)
+        sampler.sample()
+        truth = of_views(
+            pq.read_table(self.record.folder / "truth_rows.parquet"), self.plan.sampled_views
+        )
+        return {
+            "rebuild_accuracy": {
+                architecture: final_state(
+                    sampler.changes(), sampler.samples(), truth, architecture
+                )["accuracy_final"]
+                for architecture in ("lambda", "kappa")
+            }
+        }
