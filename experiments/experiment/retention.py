@@ -9,10 +9,11 @@ A run of this scenario creates its topic with segments that roll every RETENTION
 the sending time (`segment.ms`), so retention can delete part of a short stream. Once the live
 phase has settled (a batch run that began after the last record has served: every record is in
 the master dataset) and the oracle has read the whole log, it sets the topic's `retention.ms`
-to the age of the records appended at the scenario's share of the sending time, waits until the
-broker has deleted the segments older than that, and sets `retention.ms` back to -1, so nothing
-more goes while the rebuilds read. The cut is whole segments, as retention deletes them: the
-records deleted are those before the log start offsets found, recorded per partition.
+to the age of the records appended at the scenario's share of the sending time, and as soon as
+the broker's next retention check has deleted the segments older than that, sets it back to -1
+(retention is relative to now: left on, it would take the rest of the log within seconds). The
+cut is whole segments, as retention deletes them, and up to one check interval (1 s here) later
+than asked: the records deleted are those before the log start offsets found, per partition.
 
 After the timed rebuilds, both are put in service (Lambda publishes its rebuilt batch version,
 Kappa switches to its replay) and one sample of the served views is compared with the oracle of
@@ -39,8 +40,8 @@ second, whatever the stream's length."""
 DELETION_WAIT_S = 60.0
 """How long to wait for the broker to delete the expired segments (s). A broker started here
 checks every second (`infra.kafka_broker.RETENTION_CHECK_MS`); Kafka's default is 5 minutes."""
-STABLE_S = 3.0
-"""The log start offsets must stay put this long (s) for the deletion to count as done."""
+STABLE_S = 2.0
+"""The log start offsets must stay put this long (s) after retention is set back."""
 
 
 def retention_topic_config(send_seconds: float, retention: float | None) -> dict[str, str]:
@@ -62,21 +63,23 @@ class RetainedLog:
 
     def _expire_head(self) -> dict | None:
         """For a scenario with a retention, delete the log's head as retention would and return
-        `retention_ms` (what it was set to), `cut_s` (s after sending began: records appended
-        before it expire), `log_start_offsets` (per partition) and `records_deleted`; None for
-        any other scenario."""
+        `retention_ms` (what it was set to), `cut_s` (s after sending began: the records
+        appended before it, and up to a retention check later, expire), `log_start_offsets`
+        (per partition) and `records_deleted`; None for any other scenario."""
         share = self.plan.scenario.retention
         if share is None:
             return None
         bootstrap, topic = self.settings.bootstrap, self.settings.topic
         cut = self.send_started + share * self.plan.send_seconds
+        before = start_offsets(bootstrap, topic)
         retention_ms = max(1, round((time.time() - cut) * 1000))
         set_topic_config(bootstrap, topic, {"retention.ms": str(retention_ms)})
         try:
-            log_start = self._wait_for_deletion()
-        finally:
+            self._wait_for_change(before)
+        finally:  # retention is relative to now: left on, it would take the rest in seconds
             set_topic_config(bootstrap, topic, {"retention.ms": "-1"})
-        deleted = sum(log_start.values())
+        log_start = self._settled_offsets()
+        deleted = sum(log_start.values()) - sum(before.values())
         self.mark(f"retention deleted {deleted} records (the log's head before "
                   f"{cut - self.send_started:.1f} s)")  # fmt: skip
         return {
@@ -86,21 +89,28 @@ class RetainedLog:
             "records_deleted": deleted,
         }
 
-    def _wait_for_deletion(self) -> dict[int, int]:
-        """The log start offsets once the broker has deleted something and they stayed put for
-        STABLE_S, or as they are after DELETION_WAIT_S (marked)."""
+    def _wait_for_change(self, before: dict[int, int]) -> None:
+        """Until a log start offset moves from `before` (the broker's first retention check
+        since the change), or DELETION_WAIT_S (marked)."""
         bootstrap, topic = self.settings.bootstrap, self.settings.topic
         deadline = time.time() + DELETION_WAIT_S
-        last, since = start_offsets(bootstrap, topic), time.time()
         while time.time() < deadline:
-            time.sleep(0.5)
+            if start_offsets(bootstrap, topic) != before:
+                return
+            time.sleep(0.1)
+        self.mark(f"the broker deleted nothing within {DELETION_WAIT_S:.0f} s (its "
+                  "log.retention.check.interval.ms may be longer)")  # fmt: skip
+
+    def _settled_offsets(self) -> dict[int, int]:
+        """The log start offsets once they stayed put for STABLE_S (a retention check under
+        way when retention was set back may still delete)."""
+        bootstrap, topic = self.settings.bootstrap, self.settings.topic
+        last, since = start_offsets(bootstrap, topic), time.time()
+        while time.time() - since < STABLE_S:
+            time.sleep(0.2)
             now = start_offsets(bootstrap, topic)
             if now != last:
                 last, since = now, time.time()
-            elif sum(now.values()) and time.time() - since >= STABLE_S:
-                return now
-        self.mark(f"the broker deleted {sum(last.values())} records within {DELETION_WAIT_S:.0f} "
-                  "s (its log.retention.check.interval.ms may be longer)")  # fmt: skip
         return last
 
     def _serve_rebuilds(self, staged: dict, number: int) -> dict:
