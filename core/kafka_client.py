@@ -266,18 +266,6 @@ def offsets_before(bootstrap: str, topic: str, timestamp_ms: int) -> dict[int, i
         }
 
 
-def set_topic_config(bootstrap: str, topic: str, configs: dict[str, str]) -> None:
-    """Set these settings of an existing topic, leaving its others as they are (Kafka's
-    IncrementalAlterConfigs). LkError (one line) if Kafka refuses one."""
-    from kafka.admin import ConfigResource, ConfigResourceType
-
-    with admin_client(bootstrap) as admin:
-        try:
-            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs=configs)])
-        except (KafkaError, ValueError) as error:
-            raise LkError(f"Kafka refused {configs} for topic {topic!r}: {error}") from error
-
-
 def topic_config(bootstrap: str, topic: str) -> dict[str, str]:
     """The topic's effective configuration, inherited broker defaults included."""
     from kafka.admin import ConfigResource, ConfigResourceType

@@ -9,7 +9,7 @@ every second. At the end the oracle reads the log and both recomputes are timed.
 The results go to `LK_DATA_DIR/experiments/<scenario>-<run id>/`: `results.json` and
 `report.html` (self-contained: open it in a browser). The task log shows the progress every
 10 s, the side-by-side table, and names the report. Same as `lk experiment run`; scenarios:
-`baseline`, `late-data`, `dirty`, `logic-change`, `failure`, `burst`.
+`baseline`, `late-data`, `dirty`, `logic-change`, `failure`, `burst`, `retention`.
 """
 
 from __future__ import annotations

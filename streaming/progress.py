@@ -54,6 +54,8 @@ class ProgressRecorder:
         """Also commits each micro-batch's end offsets to the job's consumer group."""
         self.spark_ui: str | None = None
         """The job's Spark UI address (None: off), kept in the summary."""
+        self.started = False
+        """Spark has reported the query started (`ProgressListener.onQueryStarted`)."""
         self.lock = threading.Lock()
         self.spark: dict[int, dict] = {}
         self.figures: dict[str, dict] = {}
@@ -86,6 +88,8 @@ class ProgressRecorder:
             status = summarize(self.options, list(self.spark.values()), list(self.figures.values()))
             status["offsets_never_read"] = offsets_never_read(self.paths)
             status["spark_ui"] = self.spark_ui
+            # `live`: the job's live query (warmed up, past any replay until caught up) runs
+            status["live"] = self.started and not self.options.until_caught_up
             write_json(self.paths.progress / "latest.json", status)
         return status
 
@@ -117,6 +121,11 @@ class ProgressListener(StreamingQueryListener):
     def onQueryStarted(self, event: QueryStartedEvent) -> None:
         if event.name == self.query_name:
             self.query_ids.add(str(event.id))
+            self.recorder.started = True
+            try:
+                self.recorder.summary()  # `live` in latest.json from now on
+            except Exception as error:  # noqa: BLE001 (Spark would only log it)
+                self.failure = f"recording the query's start failed: {first_line(error)}"
 
     def onQueryProgress(self, event: QueryProgressEvent) -> None:
         if event.progress.name != self.query_name:
@@ -195,14 +204,12 @@ def summarize(options: StreamOptions, batches: list[dict], figures: list[dict]) 
     """One job's state after its newest micro-batch: the offsets it has reached, lag,
     watermark, micro-batches run, totals of records read, rejected, late events dropped,
     duplicates dropped, events counted and records isolated, the events held back now and the
-    ids remembered (`state_rows`); `live`: the query it describes is the live one (not a
-    replay until caught up), warmed up (`streaming.warm_up`) and started or starting."""
+    ids remembered (`state_rows`)."""
     newest = max(batches, key=lambda batch: batch["batch_id"], default=None)
     totals = {name: sum(item.get(name, 0) for item in figures) for name in FIGURES}
     last = max(figures, key=lambda item: item["batch_id"], default={})
     return {
         "job": options.name,
-        "live": not options.until_caught_up,
         "logic_version": options.logic_version,
         "watermark_delay": options.watermark,
         "dedup_horizon": options.dedup_horizon,

@@ -156,9 +156,10 @@ def _costs(f: _Figures) -> list[str]:
     if f.both("recompute_seconds"):
         lam, kap = f.get("lambda", "recompute_seconds"), f.get("kappa", "recompute_seconds")
         ratio = f" (Kappa's replay took {kap / lam:.2f}× Lambda's time)" if lam else ""
+        replayed = "what the log kept" if f.both("rebuild_accuracy") else "the same events"
         said.append(
             f"A full batch recompute took {f.text('lambda', 'recompute_seconds')} s and a full "
-            f"Kappa replay of the same events {f.text('kappa', 'recompute_seconds')} s{ratio}."
+            f"Kappa replay of {replayed} {f.text('kappa', 'recompute_seconds')} s{ratio}."
         )
     said += _pair(f, "recompute_events_per_s",
                   "That is {lambda_} events/s for the batch recompute and {kappa} events/s for "

@@ -29,11 +29,12 @@ Mark = Callable[[str], None]
 
 
 def live_query_runs(paths: StreamPaths) -> bool:
-    """Whether the streaming job at `paths` has started its live query: warmed up, past any
-    replay until caught up (a Kappa version replays the log first, then warms up and tails
-    it), its checkpoint written. A stream measured before that pays the job's start-up."""
+    """Whether the streaming job at `paths` runs its live query (its progress says `live`:
+    Spark reported it started, warmed up and past any replay until caught up; a Kappa
+    version replays the log first, then warms up and tails it). A stream measured before that
+    pays the job's start-up."""
     progress = read_json(paths.progress / "latest.json") or {}
-    return bool(progress.get("live")) and (paths.checkpoint / "metadata").exists()
+    return bool(progress.get("live"))
 
 
 class SpeedJob:

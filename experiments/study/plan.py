@@ -30,10 +30,9 @@ SIZES = {
     "default": StudySize(repeat=3, share=0.25, batch_interval=20.0),
     "quick": StudySize(repeat=2, share=0.125, batch_interval=20.0),
 }
-"""A repeat takes about 3 minutes on a 2-core machine whatever its size (the jobs' start, the
-batch runs and the rebuild dominate), so `default` (18 repeats) takes about an hour and `quick`
-(12) about 35 minutes: estimates from single runs, not yet a measured study (see
-docs/study.md)."""
+"""A repeat takes 2.5 to 4.5 minutes on a 2-core machine whatever its size (the jobs' start,
+a batch run and, where a dimension reads it, the rebuild dominate): `default` is 21 repeats,
+`quick` 14 (docs/study.md has the measured times)."""
 
 STUDY_SCENARIOS = tuple(name for name, scenario in SCENARIOS.items() if not scenario.needs_file)
 """Every scenario that needs no data file (`real` needs one)."""

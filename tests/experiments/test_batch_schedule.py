@@ -1,5 +1,6 @@
-"""The experiments' batch schedule: when its runs start. Its runs here are a function that
-records the moment it is called (the schedule is the unit under test, not the batch layer)."""
+"""The experiments' batch schedule: when its runs start (its runs here are a function that
+records the moment it is called: the schedule is the unit under test, not the batch layer);
+and when a live job counts as running."""
 
 from __future__ import annotations
 
@@ -45,8 +46,10 @@ def test_run_now_starts_a_run_before_the_interval_ends_with_the_new_logic():
     schedule.start()
     schedule.run_now("v2")
     _wait_for(lambda: calls)
+    time.sleep(INTERVAL)
     schedule.stop()
     assert calls[0][1] == "v2" and calls[0][0] - started < 5.0
+    assert len(calls) == 1  # the next one is due an interval (30 s) later
 
 
 def test_stop_before_the_first_run_starts_none():
@@ -72,3 +75,18 @@ def test_no_scheduled_run_after_one_that_began_after_the_last_record_served():
     _wait_for(lambda: len(calls) == 2)
     schedule.stop()
     assert len(schedule.runs) == 2
+
+
+def test_a_job_counts_as_live_once_its_live_query_started(tmp_path):
+    from core.atomic import write_json
+    from core.layout import Layout
+    from experiments.experiment.jobs import live_query_runs
+
+    paths = Layout(tmp_path).kappa_version(1)
+    assert not live_query_runs(paths)  # nothing written yet
+    (paths.checkpoint).mkdir(parents=True)
+    (paths.checkpoint / "metadata").write_text("{}")  # its replay until caught up wrote it
+    write_json(paths.progress / "latest.json", {"live": False, "lag": 0})
+    assert not live_query_runs(paths)  # replayed, now warming up: not yet
+    write_json(paths.progress / "latest.json", {"live": True, "lag": None})
+    assert live_query_runs(paths)

@@ -10,9 +10,16 @@ import pytest
 
 from core.errors import LkError
 from core.kafka_client import ensure_topic, topic_config
+from core.kafka_configs import retention_check_ms, set_topic_config
 from core.net import free_port
 from core.settings import Settings
-from infra.kafka_broker import broker_files, running_pid, start_broker, stop_broker
+from infra.kafka_broker import (
+    RETENTION_CHECK_MS,
+    broker_files,
+    running_pid,
+    start_broker,
+    stop_broker,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +48,17 @@ def test_topics_stamp_ingestion_time_and_keep_everything(kafka, topic):
     assert config["message.timestamp.type"] == "LogAppendTime"
     assert config["retention.ms"] == "-1"
     assert ensure_topic(kafka.bootstrap, topic) is False  # it exists: left as it is
+
+
+def test_a_topic_setting_is_changed_alone_and_a_refusal_is_one_line(kafka, topic):
+    set_topic_config(kafka.bootstrap, topic, {"segment.ms": "60000"})
+    config = topic_config(kafka.bootstrap, topic)
+    assert config["segment.ms"] == "60000" and config["retention.ms"] == "-1"  # others kept
+    assert config["message.timestamp.type"] == "LogAppendTime"
+    with pytest.raises(LkError, match="Kafka refused .*retention.ms.*Not a number"):
+        set_topic_config(kafka.bootstrap, topic, {"retention.ms": "soon"})
+    # the broker checks retention every second (the retention scenario waits for a check)
+    assert retention_check_ms(kafka.bootstrap) == RETENTION_CHECK_MS == 1_000
 
 
 def test_status_lists_topics_with_end_offsets(kafka, topic):
