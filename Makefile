@@ -74,7 +74,7 @@ demo: setup ## the late-data experiment: one live stream through Lambda and Kapp
 	$(LK) experiment run --scenario late-data --out $(LK_DATA_DIR)/experiments/late-data
 	@echo "Kafka keeps running (make down stops it). Other scenarios: $(LK) experiment run --help"
 
-study: setup ## every scenario, repeated: the Lambda-vs-Kappa verdict in LK_DATA_DIR/study/study.html (about an hour; STUDY_FLAGS=--quick: about 35 min)
+study: setup ## every scenario, repeated: the Lambda-vs-Kappa verdict in LK_DATA_DIR/study/study.html (about an hour; STUDY_FLAGS=--quick: about 40 min)
 	$(LK) kafka up
 	$(LK) study run --out $(LK_DATA_DIR)/study $(STUDY_FLAGS)
 	@echo "Kafka keeps running (make down stops it). Options: $(LK) study run --help"

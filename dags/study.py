@@ -3,7 +3,7 @@
 
 Runs each chosen scenario as an experiment `repeat` times (a stream of its own each time), then
 judges Lambda against Kappa over all of them. The default size takes about an hour on a 2-core
-machine (about 3 minutes a repeat), `quick` about 35 minutes.
+machine (2 to 4.5 minutes a repeat), `quick` about 40 minutes.
 
 Everything goes to `LK_DATA_DIR/studies/<run id>/`: `study.json` (the plan, where it ran, each
 scenario's results file), `<scenario>/results.json` and `<scenario>/report.html` per scenario,

@@ -43,8 +43,9 @@ MIN_SEGMENT_MS = 500
 """The shortest segment time the scenario sets (ms): a segment per partition at most twice a
 second, whatever the stream's length."""
 DELETION_WAIT_S = 30.0
-"""How long to wait for the brokers to delete the expired segments (s). A broker started here
-checks every second (`infra.kafka_broker.RETENTION_CHECK_MS`); Kafka's default is 5 minutes."""
+"""How long to wait for the brokers to delete the expired segments (s); nothing deleted by then is
+an LkError. A broker started here checks every second (`infra.kafka_broker.RETENTION_CHECK_MS`);
+Kafka's default is 5 minutes, refused up front (MAX_CHECK_MS)."""
 MAX_CHECK_MS = 10_000
 """The longest retention check interval of the brokers (`log.retention.check.interval.ms`, ms)
 the scenario runs with: it is refused before its live phase on a cluster that checks less often."""
@@ -64,6 +65,18 @@ def retention_topic_config(send_seconds: float, retention: float | None) -> dict
     return {"segment.ms": str(segment_ms)}
 
 
+def require_retention_checks(bootstrap: str, scenario: str) -> None:
+    """LkError (one line) unless the brokers at `bootstrap` check retention at least every
+    MAX_CHECK_MS (a scenario with a retention waits for their check)."""
+    check_ms = retention_check_ms(bootstrap)
+    if check_ms is None or check_ms > MAX_CHECK_MS:
+        raise LkError(
+            f"the {scenario} scenario needs brokers that check retention at least every "
+            f"{MAX_CHECK_MS // 1000} s; {bootstrap} checks every {check_ms} ms (set "
+            "log.retention.check.interval.ms=1000, as `lk kafka up` does)"
+        )
+
+
 class RetainedLog:
     """The retention step and the rebuilds' accuracy. A mixin of `ExperimentRun`: it uses the
     run's `settings`, `plan`, `record`, `send_started` and `mark`."""
@@ -72,14 +85,7 @@ class RetainedLog:
         """The run topic's settings beyond the project's. LkError (one line) for a scenario
         with a retention on brokers that check retention less often than MAX_CHECK_MS."""
         if self.plan.scenario.retention is not None:
-            check_ms = retention_check_ms(self.settings.bootstrap)
-            if check_ms is None or check_ms > MAX_CHECK_MS:
-                raise LkError(
-                    f"the {self.plan.scenario.name} scenario needs brokers that check retention "
-                    f"at least every {MAX_CHECK_MS // 1000} s; {self.settings.bootstrap} checks "
-                    f"every {check_ms} ms (set log.retention.check.interval.ms=1000, as `lk kafka "
-                    "up` does)"
-                )
+            require_retention_checks(self.settings.bootstrap, self.plan.scenario.name)
         return retention_topic_config(self.plan.send_seconds, self.plan.scenario.retention)
 
     def _expire_head(self) -> dict | None:

@@ -87,7 +87,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
 """Every dimension, in the verdict table's order."""
 
 RECOMPUTED_IN = frozenset(d.scenario for d in DIMENSIONS if d.recompute)
-"""The scenarios whose repeats end with the timed rebuild (it costs about 40 s a repeat here)."""
+"""The scenarios whose repeats end with the timed rebuild (it costs about 45 s a repeat here)."""
 
 
 def dimension_value(metrics: dict[str, float | None], names: tuple[str, ...]) -> float | None:

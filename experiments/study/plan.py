@@ -30,7 +30,7 @@ SIZES = {
     "default": StudySize(repeat=3, share=0.25, batch_interval=20.0),
     "quick": StudySize(repeat=2, share=0.125, batch_interval=20.0),
 }
-"""A repeat takes 2.5 to 4.5 minutes on a 2-core machine whatever its size (the jobs' start,
+"""A repeat takes 2 to 4.5 minutes on a 2-core machine whatever its size (the jobs' start,
 a batch run and, where a dimension reads it, the rebuild dominate): `default` is 21 repeats,
 `quick` 14 (docs/study.md has the measured times)."""
 

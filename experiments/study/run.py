@@ -23,6 +23,7 @@ from core.errors import LkError
 from core.settings import Settings
 from experiments.experiment.experiment import run_experiment
 from experiments.experiment.plan import Plan
+from experiments.experiment.retention import require_retention_checks
 from experiments.experiment.run import Display
 from experiments.figures import environment
 from experiments.study.files import STUDY_FILE
@@ -31,7 +32,8 @@ from experiments.study.plan import StudyPlan
 
 def run_study(settings: Settings, plan: StudyPlan, out: Path, display: Display) -> dict:
     """Run every scenario of `plan` into `out` and write study.json and study.html; the study
-    document. LkError (one line) for a missing broker or a scenario that cannot run."""
+    document. LkError (one line) for a missing broker or a scenario that cannot run (checked
+    before the first scenario where it can be: e.g. brokers too slow for `retention`)."""
     out.mkdir(parents=True, exist_ok=True)
     study = {
         "plan": json.loads(json.dumps(asdict(plan), default=str)),
@@ -39,6 +41,9 @@ def run_study(settings: Settings, plan: StudyPlan, out: Path, display: Display) 
         "started": _now(),
         "scenarios": [],
     }
+    for name in plan.scenarios:  # refused now, not after the scenarios before it
+        if plan.experiment_plan(name).scenario.retention is not None:
+            require_retention_checks(settings.bootstrap, name)
     for name in plan.scenarios:
         folder = out / name
         began = time.monotonic()
