@@ -9,6 +9,7 @@ import re
 import yaml
 
 from core.settings import REPO_ROOT
+from infra.kafka_broker import RETENTION_CHECK_MS
 
 DEPLOY = REPO_ROOT / "deploy"
 
@@ -68,6 +69,8 @@ def test_the_kafka_cluster_matches_the_replication_the_project_expects():
     assert len(voters) == 3 and all(node["CLUSTER_ID"] == nodes[0]["CLUSTER_ID"] for node in nodes)
     assert nodes[0]["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "3"
     assert nodes[0]["KAFKA_MIN_INSYNC_REPLICAS"] == "2"
+    # the retention scenario needs brokers that check retention often, as `lk kafka up`'s do
+    assert nodes[0]["KAFKA_LOG_RETENTION_CHECK_INTERVAL_MS"] == str(RETENTION_CHECK_MS)
 
 
 def test_no_secret_is_in_the_repository():
