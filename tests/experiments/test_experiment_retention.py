@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.kafka_client import list_topics, topic_config
+from core.kafka_client import delete_topic, list_topics, topic_config
 from experiments.experiment.experiment import run_experiment
 from experiments.experiment.findings import findings
 from experiments.experiment.plan import Plan
@@ -45,6 +45,10 @@ def test_lambda_rebuilds_what_retention_deleted_and_a_kappa_replay_cannot(kafka,
                f"{figures['cut_s']:.1f} s)" for mark in results["marks"])  # fmt: skip
     # retention is set back to keep everything: nothing more goes after the cut
     topics = [t for t in list_topics(kafka.bootstrap) if t.startswith("lk-experiment-retention-")]
-    assert topics and all(
-        topic_config(kafka.bootstrap, topic)["retention.ms"] == "-1" for topic in topics
-    )
+    try:
+        assert topics and all(
+            topic_config(kafka.bootstrap, topic)["retention.ms"] == "-1" for topic in topics
+        )
+    finally:  # the shared broker's groups (lk-speed, ...) must not keep offsets of this topic
+        for topic in topics:
+            delete_topic(kafka.bootstrap, topic)
